@@ -1,0 +1,1 @@
+namespace DataHub.Plugins.Script;

@@ -1,0 +1,20 @@
+using System.Text.Json.Nodes;
+using DataHub.Plugins;
+
+namespace DataHub.Host.DataStores;
+
+/// <summary>Turns one <c>dataStores</c> entry of instance.json into a pooled <see cref="IDataStore"/>.</summary>
+public static class DataStoreFactory
+{
+    /// <summary>
+    /// Builds the store named <paramref name="name"/> from its JSON (environment references already resolved).
+    /// Adds a sentence to <paramref name="errors"/> for every problem and returns null if there was any.
+    /// Does not connect.
+    /// </summary>
+    public static IDataStore? Create(string name, JsonObject config, string instanceDirectory, ICollection<string> errors)
+    {
+        // Placeholder until the ExecuteSql issue lands the providers.
+        errors.Add($"data store '{name}': providers are not implemented yet ({config.Count} settings, {instanceDirectory}).");
+        return null;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+
+namespace DataHub.Plugins;
+
+/// <summary>The data stores an instance configures in its <c>instance.json</c>, by name.</summary>
+public interface IDataStores
+{
+    /// <summary>The configured store names.</summary>
+    IReadOnlyCollection<string> Names { get; }
+
+    /// <summary>Finds a store by name (ignoring case).</summary>
+    bool TryGet(string name, [NotNullWhen(true)] out IDataStore? store);
+}
+
+/// <summary>One configured, pooled database. Owned by the host; shared by every request and plug-in.</summary>
+public interface IDataStore
+{
+    /// <summary>The store's name in <c>instance.json</c>.</summary>
+    string Name { get; }
+
+    /// <summary>One of <see cref="DataStoreProviders"/>: says which SQL dialect the store speaks.</summary>
+    string Provider { get; }
+
+    /// <summary>Opens pooled connections and creates commands. Do not dispose it.</summary>
+    DbDataSource DataSource { get; }
+
+    /// <summary>The configured time limit for one command.</summary>
+    TimeSpan CommandTimeout { get; }
+
+    /// <summary>
+    /// Says what a failure raised while using this store means for the caller, with a message that is safe to
+    /// return (the database's own words, never a connection string). Null when the exception is not the store's.
+    /// </summary>
+    DataStoreError? DescribeError(Exception exception);
+}
+
+/// <summary>The provider names <see cref="IDataStore.Provider"/> takes.</summary>
+public static class DataStoreProviders
+{
+    /// <summary>SQLite through Microsoft.Data.Sqlite.</summary>
+    public const string Sqlite = "sqlite";
+    /// <summary>PostgreSQL through Npgsql.</summary>
+    public const string PostgreSql = "postgresql";
+    /// <summary>SQL Server through Microsoft.Data.SqlClient.</summary>
+    public const string SqlServer = "sqlserver";
+}
+
+/// <summary>What a data store failure means for the caller.</summary>
+public enum DataStoreErrorKind
+{
+    /// <summary>The database refused the caller's data: a constraint, a type or a value. The caller's to fix (400).</summary>
+    Rejected,
+    /// <summary>The database could not be reached (503).</summary>
+    Unavailable,
+    /// <summary>The command ran past its time limit (504).</summary>
+    Timeout,
+    /// <summary>Anything else: the operator's to look at (500).</summary>
+    Failed,
+}
+
+/// <summary>A data store failure, classified, with a message safe to show the caller.</summary>
+public sealed record DataStoreError(DataStoreErrorKind Kind, string Message);

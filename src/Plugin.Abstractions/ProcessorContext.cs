@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Plugins;
+
+/// <summary>
+/// One request to an execute entity: the inputs the host passes (data, context, user, options, entityMapping)
+/// and the outputs the plug-in sets (response, httpStatus, httpHeaders, status, errorMessage).
+/// <see cref="Attributes"/> offers the same values by their Datahub names.
+/// </summary>
+public sealed class ProcessorContext
+{
+    private readonly JsonObject _sharedEntityMapping;
+    private JsonObject? _entityMapping;
+    private JsonNode? _response;
+    private Attributes? _attributes;
+
+    /// <param name="entityMapping">The entity's definition, shared by all requests; each context reads its own copy.</param>
+    public ProcessorContext(JsonObject entityMapping)
+    {
+        ArgumentNullException.ThrowIfNull(entityMapping);
+        _sharedEntityMapping = entityMapping;
+    }
+
+    /// <summary>The call's input: the JSON body or the <c>data</c> URL parameter (object or array); null when none.</summary>
+    public JsonNode? Data { get; init; }
+
+    /// <summary>Where and how the call arrived: instance, system, entity, requestId and environment.</summary>
+    public JsonObject Context { get; init; } = [];
+
+    /// <summary>The authenticated user (<c>id</c>, <c>roles</c> and any claims), or null for an anonymous call.</summary>
+    public JsonObject? User { get; init; }
+
+    /// <summary>The call's <c>options</c>, or null. Datahub keeps it for compatibility: prefer <see cref="Data"/>.</summary>
+    public JsonNode? Options { get; init; }
+
+    /// <summary>The entity's definition as written in the schema; this request's own copy, made on first read.</summary>
+    public JsonObject EntityMapping => _entityMapping ??= _sharedEntityMapping.DeepClone().AsObject();
+
+    /// <summary>The entity's <c>processorConfig</c> as written. Prefer what <see cref="IProcessorPlugin.Prepare"/> parsed.</summary>
+    public JsonNode? ProcessorConfig { get; init; }
+
+    /// <summary>The entity's data store name: its <c>dataStore</c>, else <c>database</c>.</summary>
+    public string DataStoreName { get; init; } = "database";
+
+    /// <summary>The instance's data stores.</summary>
+    public required IDataStores DataStores { get; init; }
+
+    /// <summary>A logger whose lines carry the request's trace id.</summary>
+    public required ILogger Logger { get; init; }
+
+    /// <summary>The id under which the host logs this request and reports its errors.</summary>
+    public required string TraceId { get; init; }
+
+    /// <summary>
+    /// The response body: a JSON object or array is written as JSON; a JSON string is written as it is (so it may
+    /// hold JSON text or any other content). Setting it, even to null, marks the response as set.
+    /// </summary>
+    public JsonNode? Response
+    {
+        get => _response;
+        set
+        {
+            _response = value;
+            IsResponseSet = true;
+        }
+    }
+
+    /// <summary>True once <see cref="Response"/> has been set.</summary>
+    public bool IsResponseSet { get; private set; }
+
+    /// <summary>An explicit HTTP status; it wins over the one derived from <see cref="Status"/>.</summary>
+    public int? HttpStatus { get; set; }
+
+    /// <summary>Extra response headers. A <c>Content-Type</c> here replaces the default <c>application/json</c>.</summary>
+    public IDictionary<string, string> HttpHeaders { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A MessageStatus code (see <see cref="MessageStatus"/>). With no response set, builds the body.</summary>
+    public int? Status { get; set; }
+
+    /// <summary>The error message that goes with <see cref="Status"/>.</summary>
+    public string? ErrorMessage { get; set; }
+
+    /// <summary>The Datahub-style attributes view of this context.</summary>
+    public Attributes Attributes => _attributes ??= new Attributes(this);
+
+    /// <summary>Removes the response, so that status and errorMessage build the body again.</summary>
+    public void ClearResponse()
+    {
+        _response = null;
+        IsResponseSet = false;
+    }
+
+    /// <summary>Sets status and errorMessage in one call: the usual way to report an expected failure.</summary>
+    public void Fail(int status, string errorMessage)
+    {
+        Status = status;
+        ErrorMessage = errorMessage;
+    }
+}
