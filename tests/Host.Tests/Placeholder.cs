@@ -1,0 +1,1 @@
+namespace DataHub.Host.Tests;
