@@ -1,0 +1,231 @@
+using System.Globalization;
+using Jint;
+using Jint.Native;
+using Jint.Native.Object;
+using Jint.Native.Function;
+using Jint.Runtime;
+using Jint.Runtime.Descriptors;
+using JintExecutionContext = Jint.Runtime.Environments.ExecutionContext;
+using Jint.Runtime.Interop;
+using JintProgram = Jint.Parser.Ast.Program;
+
+namespace DataHub.Plugins.Script.Jint;
+
+/// <summary>
+/// One engine prepared to run one entity's script, again and again, one request at a time: its limits, its
+/// <c>attributes</c> and <c>console</c>, and a <see cref="RealmGuard"/> that undoes whatever a run changed, so the
+/// next run starts from exactly the same state. Reused through <see cref="JintCompiledScript"/>'s pool.
+/// </summary>
+internal sealed class ScriptRealm
+{
+    // Changing attributes or extensibility in place happens only through these: see RealmGuard.NoteReconfigured.
+    private static readonly string[] _reconfiguringFunctions = ["defineProperty", "defineProperties", "freeze", "seal", "preventExtensions"];
+
+    private readonly Engine _engine;
+    private readonly JintProgram _program;
+    private readonly ScriptLimits _limits;
+    private readonly TimeSpan _timeout;
+    private readonly StackGuard _stack = new();
+    private readonly ScriptAttributes _attributes;
+    private readonly ScriptConsole _console;
+    private readonly JsToJson _toJson;
+    private readonly JintExecutionContext _idleContext;
+    private readonly RealmGuard _guard;
+    private volatile bool _interrupted;
+
+    private ScriptRealm(JintProgram program, ScriptLimits limits, string entity)
+    {
+        _program = program;
+        _limits = limits;
+        _timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
+        _engine = new Engine(options => options
+            .TimeoutInterval(_timeout)
+            .MaxStatements(limits.MaxStatements)
+            // Jint allows one level more than its limit; with the calls counted together (StackGuard) this is total depth.
+            .LimitRecursion(limits.MaxRecursionDepth - 1)
+            .Culture(CultureInfo.InvariantCulture));
+        _stack.WatchCalls(JintInternals.CallStack(_engine));
+        _toJson = new JsToJson(_stack);
+        _attributes = new ScriptAttributes(_engine, new JsonToJs(_engine, _stack));
+        _console = new ScriptConsole(_engine, _stack, entity);
+
+        var global = _engine.Global;
+        global.FastAddProperty("attributes", _attributes.Object, true, false, true);
+        global.FastAddProperty("console", _console.Object, true, false, true);
+        global.FastAddProperty(SyntaxTreePreparer.RegExpName, _engine.RegExp, false, false, false);
+        global.FastAddProperty(SyntaxTreePreparer.StackProbeName, JsValue.Undefined, false, false, false);
+        WatchReconfiguration();
+
+        _guard = RealmGuard.Track(_engine, _stack, [global, .. HiddenIntrinsics()]);
+        _idleContext = _engine.ExecutionContext;
+    }
+
+    /// <summary>False once a run left the engine in a state that cannot be trusted: it is then dropped.</summary>
+    public bool IsReusable { get; private set; } = true;
+
+    /// <summary>How many objects the realm guard watches.</summary>
+    public int TrackedObjects => _guard.TrackedCount;
+
+    public static ScriptRealm Create(JintProgram program, ScriptLimits limits, string entity) => new(program, limits, entity);
+
+    public ScriptOutcome Run(ProcessorContext context, CancellationToken cancellationToken)
+    {
+        _attributes.Begin(context);
+        _console.Begin(context.Logger);
+        _stack.Arm();
+        // Registering runs the callback at once when the token is already cancelled: no cancellation is missed.
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static realm => ((ScriptRealm)realm!).Interrupt(), this)
+            : default;
+        try
+        {
+            return Execute(context);
+        }
+        finally
+        {
+            // Waits for a callback already running, so none can reach the engine after it is back in the pool.
+            registration.Dispose();
+            _stack.Disarm();
+            _console.End();
+            _attributes.End();
+            Reset();
+        }
+    }
+
+    private ScriptOutcome Execute(ProcessorContext context)
+    {
+        try
+        {
+            JavaScriptException? thrown = null;
+            try
+            {
+                _engine.Execute(_program);
+            }
+            catch (JavaScriptException e)
+            {
+                thrown = e;
+            }
+            // After a throw the response stands only if the script chose its own status first.
+            if (thrown is null || context.Status is not null || context.HttpStatus is not null)
+            {
+                SetResponse(context);
+            }
+            return thrown is null ? ScriptOutcome.Completed : Threw(thrown);
+        }
+        catch (JavaScriptException e)
+        {
+            return Threw(e);
+        }
+        catch (TimeoutException)
+        {
+            return _interrupted
+                ? new ScriptOutcome(ScriptEnd.Cancelled)
+                : new ScriptOutcome(ScriptEnd.TimedOut, $"The script ran past its timeoutMs of {_limits.TimeoutMs} ms", LastPosition());
+        }
+        catch (StatementsCountOverflowException)
+        {
+            return new ScriptOutcome(ScriptEnd.LimitExceeded, $"The script ran more than maxStatements ({_limits.MaxStatements}) statements", LastPosition());
+        }
+        catch (RecursionDepthOverflowException)
+        {
+            return new ScriptOutcome(ScriptEnd.LimitExceeded, $"The script nested function calls deeper than maxRecursionDepth ({_limits.MaxRecursionDepth})", LastPosition());
+        }
+        catch (Exception e) when (e is StackBudgetExceededException or InsufficientExecutionStackException)
+        {
+            return new ScriptOutcome(ScriptEnd.LimitExceeded,
+                $"The script nested calls or data too deeply for the request's stack (maxRecursionDepth is {_limits.MaxRecursionDepth})", LastPosition());
+        }
+        catch (ResponseConversionException e)
+        {
+            return new ScriptOutcome(ScriptEnd.InvalidResponse, e.Message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Jint itself failed (a bug or an unsupported case): the engine's state is unknown, so drop it.
+            IsReusable = false;
+            return new ScriptOutcome(ScriptEnd.Threw, $"The script engine failed ({e.GetType().Name}: {e.Message})", LastPosition());
+        }
+    }
+
+    private void SetResponse(ProcessorContext context)
+    {
+        if (_attributes.ResponseValue is not { } value)
+        {
+            return;
+        }
+        if (!_toJson.TryConvert(value, _limits.MaxResponseBytes, runScript: true, out var json))
+        {
+            return;
+        }
+        context.Response = json;
+    }
+
+    private ScriptOutcome Threw(JavaScriptException e)
+    {
+        var at = e.Location?.Start is { } start ? new ScriptPosition(start.Line, start.Column + 1) : LastPosition();
+        return new ScriptOutcome(ScriptEnd.Threw, ErrorText.Describe(e.Error), at);
+    }
+
+    private ScriptPosition? LastPosition() =>
+        _engine.GetLastSyntaxNode()?.Location?.Start is { } start ? new ScriptPosition(start.Line, start.Column + 1) : null;
+
+    // Called on the canceller's thread: make the running script time out at its next statement.
+    private void Interrupt()
+    {
+        _interrupted = true;
+        // A run that has not started yet computes its deadline from the interval; one running checks the ticks.
+        JintInternals.TimeoutInterval(JintInternals.GetOptions(_engine)) = TimeSpan.FromTicks(1);
+        Volatile.Write(ref JintInternals.TimeoutTicks(_engine), 1);
+    }
+
+    private void Reset()
+    {
+        if (_interrupted)
+        {
+            JintInternals.TimeoutInterval(JintInternals.GetOptions(_engine)) = _timeout;
+            _interrupted = false;
+        }
+        // Every call pushes an execution context and pops it, even when a limit interrupts it; if not, drop the engine.
+        if (!ReferenceEquals(_engine.ExecutionContext, _idleContext))
+        {
+            IsReusable = false;
+            return;
+        }
+        if (!_guard.IsClean)
+        {
+            _guard.Restore();
+        }
+    }
+
+    private void WatchReconfiguration()
+    {
+        var objectConstructor = _engine.Object;
+        foreach (var name in _reconfiguringFunctions)
+        {
+            var original = (FunctionInstance)objectConstructor.Get(name).AsObject();
+            var length = (int)TypeConverter.ToNumber(original.Get("length"));
+            var watched = new ClrFunctionInstance(_engine, (self, arguments) =>
+            {
+                _guard.NoteReconfigured(arguments.At(0));
+                return original.Call(self, arguments);
+            }, length);
+            objectConstructor.FastSetProperty(name, new PropertyDescriptor(watched, true, false, true));
+        }
+    }
+
+    // %ThrowTypeError% guards strict functions' caller and arguments: shared by all, reachable only through them.
+    private IEnumerable<ObjectInstance> HiddenIntrinsics()
+    {
+        var thrower = _engine.Execute("Object.getOwnPropertyDescriptor(function () { 'use strict'; }, 'caller')").GetCompletionValue();
+        if (thrower.IsObject())
+        {
+            foreach (var accessor in new[] { thrower.AsObject().Get("get"), thrower.AsObject().Get("set") })
+            {
+                if (accessor.IsObject())
+                {
+                    yield return accessor.AsObject();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DataHub.Plugins.Script;
+
+/// <summary>The per-entity limits of a script. Every run gets them all.</summary>
+/// <param name="TimeoutMs">Wall-clock time one run may take; past it the request ends with status 26 (504).</param>
+/// <param name="MaxStatements">Statements one run may execute (each function call counts one more).</param>
+/// <param name="MaxRecursionDepth">How deep function calls may nest.</param>
+/// <param name="MaxResponseBytes">The largest response, measured as compact UTF-8 JSON (a string: its UTF-8 bytes).</param>
+internal sealed record ScriptLimits(int TimeoutMs, int MaxStatements, int MaxRecursionDepth, int MaxResponseBytes)
+{
+    public static ScriptLimits Default { get; } = new(
+        TimeoutMs: 5_000, MaxStatements: 10_000_000, MaxRecursionDepth: 100, MaxResponseBytes: 10 * 1024 * 1024);
+
+    /// <summary>A day: the host's own request limit cannot be longer.</summary>
+    public const int MaxTimeoutMs = 24 * 60 * 60 * 1000;
+
+    /// <summary>Deeper nesting than this would need more stack than a request thread safely has.</summary>
+    public const int MaxRecursionDepthLimit = 1000;
+}
+
+/// <summary>An entity's script and its limits, read from processorConfig.</summary>
+internal sealed record ScriptConfig(ScriptSource Source, ScriptLimits Limits);
+
+/// <summary>What <see cref="ScriptConfigReader.Read"/> found: a configuration, or every problem with it.</summary>
+internal sealed record ScriptConfigResult(ScriptConfig? Config, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// Reads processorConfig in its three forms: the script as a string (as Datahub writes it); an object with
+/// "script"; an object with "file", a path relative to the instance folder. The object forms may add limits.
+/// A string holding such a JSON object is read as the object.
+/// </summary>
+internal static class ScriptConfigReader
+{
+    public const string InlineScriptName = "the inline script";
+
+    private const string ScriptMember = "script";
+    private const string FileMember = "file";
+    private const string TimeoutMember = "timeoutMs";
+    private const string StatementsMember = "maxStatements";
+    private const string RecursionMember = "maxRecursionDepth";
+    private const string ResponseBytesMember = "maxResponseBytes";
+
+    private static readonly string[] _members =
+        [ScriptMember, FileMember, TimeoutMember, StatementsMember, RecursionMember, ResponseBytesMember];
+
+    public static ScriptConfigResult Read(JsonNode? processorConfig, string instanceDirectory, string entity)
+    {
+        switch (processorConfig)
+        {
+            case null:
+                return Failed("processorConfig is missing: give the script as a string, or an object with \"script\" or \"file\".");
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                var text = value.GetValue<string>();
+                return AsJsonObject(text) is { } embedded
+                    ? ReadObject(embedded, instanceDirectory, entity)
+                    : Accept(new ScriptSource(text, InlineScriptName, entity), ScriptLimits.Default, []);
+            case JsonObject config:
+                return ReadObject(config, instanceDirectory, entity);
+            default:
+                return Failed($"processorConfig must be the script as a string, or an object with \"script\" or \"file\"; not {Describe(processorConfig)}.");
+        }
+    }
+
+    private static ScriptConfigResult ReadObject(JsonObject config, string instanceDirectory, string entity)
+    {
+        var errors = new List<string>();
+        foreach (var (name, _) in config)
+        {
+            if (!_members.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add($"Unknown member \"{name}\"; a script's processorConfig may have {string.Join(", ", _members)}.");
+            }
+        }
+
+        var defaults = ScriptLimits.Default;
+        var limits = new ScriptLimits(
+            ReadWholeNumber(config, TimeoutMember, defaults.TimeoutMs, ScriptLimits.MaxTimeoutMs, errors),
+            ReadWholeNumber(config, StatementsMember, defaults.MaxStatements, int.MaxValue, errors),
+            ReadWholeNumber(config, RecursionMember, defaults.MaxRecursionDepth, ScriptLimits.MaxRecursionDepthLimit, errors),
+            ReadWholeNumber(config, ResponseBytesMember, defaults.MaxResponseBytes, int.MaxValue, errors));
+
+        var hasScript = config.TryGetPropertyValue(ScriptMember, out var scriptNode);
+        var hasFile = config.TryGetPropertyValue(FileMember, out var fileNode);
+        ScriptSource? source = null;
+        if (hasScript == hasFile)
+        {
+            errors.Add($"Give exactly one of \"{ScriptMember}\" (the script itself) and \"{FileMember}\" (a script file in the instance folder).");
+        }
+        else if (hasScript)
+        {
+            if (AsString(scriptNode) is { } script)
+            {
+                source = new ScriptSource(script, InlineScriptName, entity);
+            }
+            else
+            {
+                errors.Add($"\"{ScriptMember}\" must be a string holding the script, not {Describe(scriptNode)}.");
+            }
+        }
+        else if (AsString(fileNode) is { } file)
+        {
+            source = ReadFile(file, instanceDirectory, entity, errors);
+        }
+        else
+        {
+            errors.Add($"\"{FileMember}\" must be a string: a path relative to the instance folder, not {Describe(fileNode)}.");
+        }
+
+        return source is null ? new ScriptConfigResult(null, errors) : Accept(source, limits, errors);
+    }
+
+    private static ScriptConfigResult Accept(ScriptSource source, ScriptLimits limits, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(source.Text))
+        {
+            errors.Add($"{Capitalise(source.Name)} is empty.");
+        }
+        return errors.Count == 0
+            ? new ScriptConfigResult(new ScriptConfig(source, limits), [])
+            : new ScriptConfigResult(null, errors);
+    }
+
+    private static ScriptSource? ReadFile(string file, string instanceDirectory, string entity, List<string> errors)
+    {
+        if (file.Length == 0 || Path.IsPathRooted(file))
+        {
+            errors.Add($"\"{FileMember}\" must be a path relative to the instance folder, not '{file}'.");
+            return null;
+        }
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(instanceDirectory));
+        var path = Path.GetFullPath(Path.Combine(root, file));
+        if (!IsInside(root, path))
+        {
+            errors.Add($"Script file '{file}' is outside the instance folder; scripts must live inside it.");
+            return null;
+        }
+        if (!File.Exists(path))
+        {
+            errors.Add($"Script file '{file}' does not exist in the instance folder.");
+            return null;
+        }
+        // A link inside the folder must not lead out of it either.
+        if (File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target && !IsInside(root, target.FullName))
+        {
+            errors.Add($"Script file '{file}' links to a file outside the instance folder; scripts must live inside it.");
+            return null;
+        }
+        try
+        {
+            return new ScriptSource(File.ReadAllText(path), file, entity);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"Script file '{file}' could not be read: {e.Message}");
+            return null;
+        }
+    }
+
+    private static bool IsInside(string root, string path) =>
+        path.StartsWith(root + Path.DirectorySeparatorChar, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    private static int ReadWholeNumber(JsonObject config, string name, int fallback, int max, List<string> errors)
+    {
+        if (!config.TryGetPropertyValue(name, out var node))
+        {
+            return fallback;
+        }
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+            && value.TryGetValue(out long number) && number >= 1 && number <= max)
+        {
+            return (int)number;
+        }
+        errors.Add($"\"{name}\" must be a whole number from 1 to {max}, not {Describe(node)}.");
+        return fallback;
+    }
+
+    private static string? AsString(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
+    // Datahub writes processorConfig as a string; one holding a JSON object is the object form.
+    private static JsonObject? AsJsonObject(string text)
+    {
+        if (!text.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => $"the string {node.ToJsonString()}",
+        JsonValue => node.ToJsonString(),
+        JsonArray => "an array",
+        _ => "an object",
+    };
+
+    private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    private static ScriptConfigResult Failed(string error) => new(null, [error]);
+}
