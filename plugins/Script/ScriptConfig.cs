@@ -168,7 +168,7 @@ internal static class ScriptConfigReader
             return fallback;
         }
         if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
-            && value.TryGetValue(out long number) && number >= 1 && number <= max)
+            && value.Deserialize<double>() is var number && number >= 1 && number <= max && number == Math.Floor(number))
         {
             return (int)number;
         }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Jint.Native;
 using Jint.Native.Array;
 using Jint.Native.Boolean;
+using Jint.Native.Date;
 using Jint.Native.Number;
 using Jint.Native.Object;
 using Jint.Native.String;
@@ -54,6 +55,11 @@ internal sealed class JsToJson(StackGuard stack)
     private bool TryConvert(JsValue value, string key, int depth, out JsonNode? json)
     {
         stack.Check();
+        // ES5 says an invalid date's toJSON is null; Jint 2's throws a RangeError instead.
+        if (value.IsObject() && value.AsObject() is DateInstance date && !double.IsFinite(date.PrimitiveValue))
+        {
+            value = JsValue.Null;
+        }
         if (_runScript && value.IsObject() && value.AsObject().Get("toJSON") is { } toJson && toJson.IsObject()
             && toJson.AsObject() is ICallable callable)
         {

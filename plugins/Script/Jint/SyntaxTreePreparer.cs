@@ -185,7 +185,9 @@ internal sealed class SyntaxTreePreparer
     private static NodeField[] FieldsOf(Type type) => _fieldsByType.GetOrAdd(type, static type =>
     [
         .. AllFields(type)
-            .Where(field => !field.Name.Contains("Declarations", StringComparison.Ordinal))
+            // The hoisting lists repeat declarations that also sit in the body, where their depth is known.
+            .Where(field => !field.Name.Contains("VariableDeclarations", StringComparison.Ordinal)
+                && !field.Name.Contains("FunctionDeclarations", StringComparison.Ordinal))
             .Select(field => new NodeField(field, NodeElementType(field.FieldType)))
             .Where(field => IsNode(field.Field.FieldType) || field.ElementType is not null),
     ]);
