@@ -9,13 +9,15 @@ namespace DataHub.Plugins.Script.Jint;
 internal sealed class JintCompiledScript : ICompiledScript
 {
     private readonly JintProgram _program;
+    private readonly string _source;
     private readonly ScriptLimits _limits;
     private readonly string _entity;
     private readonly ScriptRealm?[] _idle;
 
-    public JintCompiledScript(JintProgram program, ScriptLimits limits, string entity)
+    public JintCompiledScript(JintProgram program, string source, ScriptLimits limits, string entity)
     {
         _program = program;
+        _source = source;
         _limits = limits;
         _entity = entity;
         // More engines than threads that can run at once would only hold memory.
@@ -35,7 +37,7 @@ internal sealed class JintCompiledScript : ICompiledScript
         return outcome;
     }
 
-    internal ScriptRealm CreateRealm() => ScriptRealm.Create(_program, _limits, _entity);
+    internal ScriptRealm CreateRealm() => ScriptRealm.Create(_program, _source, _limits, _entity);
 
     private ScriptRealm? Rent()
     {

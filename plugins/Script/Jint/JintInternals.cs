@@ -20,6 +20,10 @@ internal static class JintInternals
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_timeoutTicks")]
     public static extern ref long TimeoutTicks(Engine engine);
 
+    /// <summary>Forgets the statement the last run ended on, which error positions are read from.</summary>
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "ResetLastStatement")]
+    public static extern void ResetLastStatement(Engine engine);
+
     /// <summary>The engine's options, from which each run's deadline is computed.</summary>
     [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_Options")]
     public static extern Options GetOptions(Engine engine);

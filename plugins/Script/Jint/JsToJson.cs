@@ -49,6 +49,14 @@ internal sealed class JsToJson(StackGuard stack)
         _maxBytes = maxBytes;
         _runScript = runScript;
         _ancestors.Clear();
+        if (value.IsString())
+        {
+            // A string answer is written as it is, not as a JSON string.
+            var text = value.AsString();
+            Count(Encoding.UTF8.GetByteCount(text));
+            json = JsonValue.Create(text);
+            return true;
+        }
         return TryConvert(value, "", 0, out json);
     }
 

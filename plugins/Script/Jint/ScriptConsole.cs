@@ -130,6 +130,11 @@ internal static class ErrorText
         return text.Length > MaxLength ? text[..MaxLength] + "…" : text;
     }
 
+    /// <summary>True for a built-in error type with no message, as Jint raises many of its own.</summary>
+    public static bool IsBareBuiltInError(JsValue thrown, string description) =>
+        thrown.IsObject() && thrown.AsObject().Class == "Error"
+        && description is "Error" or "TypeError" or "ReferenceError" or "RangeError" or "SyntaxError" or "URIError" or "EvalError";
+
     // Read without running getters: describing an error must not run more script.
     private static string? DataString(ObjectInstance target, string name) =>
         target.GetProperty(name) is { } descriptor && descriptor.IsDataDescriptor() && descriptor.Value is { } value && value.IsString()

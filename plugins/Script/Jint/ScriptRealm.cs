@@ -7,6 +7,7 @@ using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 using JintExecutionContext = Jint.Runtime.Environments.ExecutionContext;
 using Jint.Runtime.Interop;
+using Jint.Parser;
 using JintProgram = Jint.Parser.Ast.Program;
 
 namespace DataHub.Plugins.Script.Jint;
@@ -23,6 +24,7 @@ internal sealed class ScriptRealm
 
     private readonly Engine _engine;
     private readonly JintProgram _program;
+    private readonly string _source;
     private readonly ScriptLimits _limits;
     private readonly TimeSpan _timeout;
     private readonly StackGuard _stack = new();
@@ -33,9 +35,10 @@ internal sealed class ScriptRealm
     private readonly RealmGuard _guard;
     private volatile bool _interrupted;
 
-    private ScriptRealm(JintProgram program, ScriptLimits limits, string entity)
+    private ScriptRealm(JintProgram program, string source, ScriptLimits limits, string entity)
     {
         _program = program;
+        _source = source;
         _limits = limits;
         _timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
         _engine = new Engine(options => options
@@ -66,7 +69,8 @@ internal sealed class ScriptRealm
     /// <summary>How many objects the realm guard watches.</summary>
     public int TrackedObjects => _guard.TrackedCount;
 
-    public static ScriptRealm Create(JintProgram program, ScriptLimits limits, string entity) => new(program, limits, entity);
+    public static ScriptRealm Create(JintProgram program, string source, ScriptLimits limits, string entity) =>
+        new(program, source, limits, entity);
 
     public ScriptOutcome Run(ProcessorContext context, CancellationToken cancellationToken)
     {
@@ -96,25 +100,17 @@ internal sealed class ScriptRealm
     {
         try
         {
-            JavaScriptException? thrown = null;
-            try
-            {
-                _engine.Execute(_program);
-            }
-            catch (JavaScriptException e)
-            {
-                thrown = e;
-            }
+            var thrown = RunProgram();
             // After a throw the response stands only if the script chose its own status first.
             if (thrown is null || context.Status is not null || context.HttpStatus is not null)
             {
                 SetResponse(context);
             }
-            return thrown is null ? ScriptOutcome.Completed : Threw(thrown);
+            return thrown is { } uncaught ? Threw(uncaught.Error, uncaught.Location) : ScriptOutcome.Completed;
         }
         catch (JavaScriptException e)
         {
-            return Threw(e);
+            return Threw(e.Error, e.Location);
         }
         catch (TimeoutException)
         {
@@ -139,6 +135,13 @@ internal sealed class ScriptRealm
         {
             return new ScriptOutcome(ScriptEnd.InvalidResponse, e.Message);
         }
+        catch (ArgumentException e) when (e.Message == "The value is not a string")
+        {
+            // Jint 2 reads a string message from any object thrown out of a function, and fails when there is none.
+            IsReusable = false;
+            return new ScriptOutcome(ScriptEnd.Threw,
+                "The script threw an object without a message out of a function; throw Error objects (new Error('…')) instead", LastPosition());
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Jint itself failed (a bug or an unsupported case): the engine's state is unknown, so drop it.
@@ -160,10 +163,61 @@ internal sealed class ScriptRealm
         context.Response = json;
     }
 
-    private ScriptOutcome Threw(JavaScriptException e)
+    /// <summary>
+    /// Runs the program as Engine.Execute does, but takes an uncaught throw as the thrown value itself: Jint would
+    /// wrap it in an exception whose constructor fails for objects without a string message.
+    /// </summary>
+    private (JsValue Error, Location? Location)? RunProgram()
     {
-        var at = e.Location?.Start is { } start ? new ScriptPosition(start.Line, start.Column + 1) : LastPosition();
-        return new ScriptOutcome(ScriptEnd.Threw, ErrorText.Describe(e.Error), at);
+        _engine.ResetStatementsCount();
+        _engine.ResetTimeoutTicks();
+        JintInternals.ResetLastStatement(_engine);
+        _engine.ResetCallStack();
+        using (new StrictModeScope(_program.Strict, false))
+        {
+            _engine.DeclarationBindingInstantiation(DeclarationBindingType.GlobalCode, _program.FunctionDeclarations, _program.VariableDeclarations, null, null);
+            foreach (var statement in _program.Body)
+            {
+                Completion completion;
+                try
+                {
+                    completion = _engine.ExecuteStatement(statement);
+                }
+                catch (JavaScriptException e)
+                {
+                    return (e.Error, e.Location ?? statement.Location);
+                }
+                if (completion.Type == Completion.Throw)
+                {
+                    return (completion.GetValueOrDefault(), completion.Location ?? statement.Location);
+                }
+            }
+        }
+        return null;
+    }
+
+    private ScriptOutcome Threw(JsValue error, Location? location)
+    {
+        var message = ErrorText.Describe(error);
+        var at = location is not null ? new ScriptPosition(location.Start.Line, location.Start.Column + 1) : LastPosition();
+        // Jint raises many of its own errors without a message ("TypeError"): show the code that failed instead.
+        if (ErrorText.IsBareBuiltInError(error, message) && at is { } position && SourceAt(position) is { } code)
+        {
+            message += $" in `{code}`";
+        }
+        return new ScriptOutcome(ScriptEnd.Threw, message, at);
+    }
+
+    // The rest of the source line from a position, cut short.
+    private string? SourceAt(ScriptPosition position)
+    {
+        var lines = _source.Split('\n');
+        if (position.Line < 1 || position.Line > lines.Length || position.Column < 1 || position.Column > lines[position.Line - 1].Length)
+        {
+            return null;
+        }
+        var text = lines[position.Line - 1][(position.Column - 1)..].Trim();
+        return text.Length > 100 ? text[..100] + "…" : text;
     }
 
     private ScriptPosition? LastPosition() =>
