@@ -91,9 +91,11 @@ internal sealed class TrackedPropertyMap<TKey>(IDictionary<TKey, PropertyDescrip
     /// <summary>Undoes the keys added since the last restore (the object needs no full rebuild).</summary>
     public void RemoveAddedKeys()
     {
-        foreach (var key in _addedKeys)
+        // Newest first: the dictionary then reuses the freed slots in their original order, so keys a later run
+        // adds enumerate in the order it adds them, as on a fresh engine.
+        for (var i = _addedKeys.Count - 1; i >= 0; i--)
         {
-            inner.Remove(key);
+            inner.Remove(_addedKeys[i]);
         }
         _addedKeys.Clear();
     }
