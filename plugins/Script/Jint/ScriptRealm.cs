@@ -28,6 +28,7 @@ internal sealed class ScriptRealm
     private readonly ScriptLimits _limits;
     private readonly TimeSpan _timeout;
     private readonly StackGuard _stack = new();
+    private readonly RunClock _clock = LongRunCompensation.NewClock();
     private readonly ScriptAttributes _attributes;
     private readonly ScriptConsole _console;
     private readonly JsToJson _toJson;
@@ -74,6 +75,7 @@ internal sealed class ScriptRealm
 
     public ScriptOutcome Run(ProcessorContext context, CancellationToken cancellationToken)
     {
+        _clock.Start();
         _attributes.Begin(context);
         _console.Begin(context.Logger);
         _stack.Arm();
@@ -93,6 +95,7 @@ internal sealed class ScriptRealm
             _console.End();
             _attributes.End();
             Reset();
+            _clock.Stop();
         }
     }
 
