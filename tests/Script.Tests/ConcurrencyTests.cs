@@ -18,7 +18,7 @@ public sealed class ConcurrencyTests
             for (var i = 0; i <= d.n; i++) { sum += i; }
             attributes.put('response', {n: d.n, sum: sum});
             """, new { timeoutMs = TimeoutMs });
-        var looping = ScriptHarness.Processor("while (true) {}", new { timeoutMs = TimeoutMs });
+        var looping = ScriptHarness.Processor("while (true) {}", new { timeoutMs = TimeoutMs, maxStatements = int.MaxValue });
         var recursing = ScriptHarness.Processor("function f(n) { return f(n + 1) + 1; } f(0);", new { maxRecursionDepth = 60 });
         var counting = ScriptHarness.Processor("for (;;) {}", new { maxStatements = 200_000 });
 
@@ -61,7 +61,7 @@ public sealed class ConcurrencyTests
     {
         await LongRunsEndedAsync();
         ThreadPool.GetMinThreads(out var before, out _);
-        var looping = ScriptHarness.Processor("while (true) {}", new { timeoutMs = 600 });
+        var looping = ScriptHarness.Processor("while (true) {}", new { timeoutMs = 600, maxStatements = int.MaxValue });
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Run(looping, i)));
         ThreadPool.GetMinThreads(out var during, out _);

@@ -13,7 +13,7 @@ public sealed class LimitsTests
     [Test]
     public async Task A_script_running_past_timeoutMs_ends_with_status_26()
     {
-        var processor = ScriptHarness.Processor("var i = 0;\nwhile (true) { i++; }", new { timeoutMs = 200 });
+        var processor = ScriptHarness.Processor("var i = 0;\nwhile (true) { i++; }", new { timeoutMs = 200, maxStatements = int.MaxValue });
         var watch = Stopwatch.StartNew();
 
         var context = await processor.RunAsync();
@@ -30,7 +30,7 @@ public sealed class LimitsTests
         var processor = ScriptHarness.Processor("""
             attributes.put('httpStatus', 200); attributes.put('response', {ok: true}); attributes.put('httpHeaders', {'X-A': 'b'});
             for (;;) {}
-            """, new { timeoutMs = 100 });
+            """, new { timeoutMs = 100, maxStatements = int.MaxValue });
 
         var context = await processor.RunAsync();
 
@@ -42,7 +42,7 @@ public sealed class LimitsTests
     {
         var processor = ScriptHarness.Processor("""
             try { while (true) {} } catch (e) { attributes.put('response', 'caught'); }
-            """, new { timeoutMs = 100 });
+            """, new { timeoutMs = 100, maxStatements = int.MaxValue });
 
         var context = await processor.RunAsync();
 
@@ -235,7 +235,7 @@ public sealed class LimitsTests
             if (d.mode === 'recurse') { down(0); }
             if (d.mode === 'throw') { null.x; }
             attributes.put('response', {ok: d.mode});
-            """, new { timeoutMs = 100, maxRecursionDepth = 30 });
+            """, new { timeoutMs = 100, maxRecursionDepth = 30, maxStatements = int.MaxValue });
 
         foreach (var mode in new[] { "loop", "recurse", "throw" })
         {

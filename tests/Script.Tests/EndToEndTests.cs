@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using DataHub.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Script.Tests;
+
+/// <summary>The plug-in as the host loads it (from plugins/Script/), through the instance servlet on Kestrel.</summary>
+public sealed class EndToEndTests
+{
+    private TempDirectory _schema = null!;
+    private RunningHost _host = null!;
+
+    [OneTimeSetUp]
+    public async Task StartHost()
+    {
+        _schema = new TempDirectory();
+        _schema.Write("shop/instance.json", """{"auth": {"anonymous": true}}""");
+        _schema.Write("shop/scripts/sum.js", """
+            var d = attributes.get('data'), sum = 0;
+            for (var i = 0; i <= d.n; i++) { sum += i; }
+            console.log('summed', d.n);
+            attributes.put('response', {n: d.n, sum: sum});
+            """);
+        _schema.Write("shop/services.json", """
+            {"reference": "services", "entities": {
+              "hello": {"execute": true, "processor": "com.datahub.metrici.ScriptPlugIn",
+                        "processorConfig": "attributes.put('response',{message:'Hello world'});"},
+              "sum": {"execute": true, "processor": "Script", "processorConfig": {"file": "scripts/sum.js", "timeoutMs": 4000}},
+              "broken": {"execute": true, "processor": "Script",
+                         "processorConfig": "var order = attributes.get('data');\nvar total = order.lines.length;"},
+              "loop": {"execute": true, "processor": "Script", "processorConfig": {"script": "while (true) {}", "timeoutMs": 4000, "maxStatements": 2147483647}},
+              "spin": {"execute": true, "processor": "Script", "processorConfig": {"script": "while (true) {}", "timeoutMs": 60000, "maxStatements": 2147483647}},
+              "recurse": {"execute": true, "processor": "Script", "processorConfig": {"script": "function f() { return f(); } f();", "maxRecursionDepth": 50}}
+            }}
+            """);
+        _host = await RunningHost.StartAsync(_schema.Path);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopHost()
+    {
+        await _host.DisposeAsync();
+        _schema.Dispose();
+    }
+
+    [Test]
+    public async Task The_reference_hello_world_answers_over_HTTP()
+    {
+        using var response = await _host.PostJsonAsync("/shop/services/hello", "{}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/json"));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"message":"Hello world"}"""));
+    }
+
+    [Test]
+    public async Task A_runtime_error_answers_500_with_status_20_the_message_and_the_trace_id()
+    {
+        using var response = await _host.PostJsonAsync("/shop/services/broken", """{"id": 7}""");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(20));
+        Assert.That(body["errorMessage"]!.GetValue<string>(), Is.EqualTo("TypeError in `var total = order.lines.length;` (line 2, column 1)"));
+        Assert.That(body["traceId"]!.GetValue<string>(), Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task A_script_past_its_timeout_answers_504_with_status_26()
+    {
+        using var response = await _host.PostJsonAsync("/shop/services/loop", "{}");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.GatewayTimeout), body.ToJsonString());
+        Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(26));
+        Assert.That(body["errorMessage"]!.GetValue<string>(), Does.StartWith("The script ran past its timeoutMs of 4000 ms"));
+    }
+
+    [Test]
+    public async Task Console_output_reaches_the_host_log_with_the_requests_trace_id()
+    {
+        using var response = await _host.PostJsonAsync("/shop/services/sum", """{"n": 4242}""");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var line = _host.Log.Entries.SingleOrDefault(e => e.Message.Contains("console.log: summed 4242", StringComparison.Ordinal));
+
+        Assert.That(line, Is.Not.Null);
+        Assert.That(line!.Level, Is.EqualTo(LogLevel.Information));
+        Assert.That(line.Message, Does.StartWith("Script shop/services/sum console.log"));
+        Assert.That(line.RequestId, Is.Not.Null.And.Not.Empty);
+    }
+
+    [Test]
+    public async Task A_client_that_disconnects_stops_its_script()
+    {
+        using var client = new HttpClient { BaseAddress = _host.BaseAddress, Timeout = TimeSpan.FromMilliseconds(300) };
+
+        Assert.ThrowsAsync<TaskCanceledException>(() => client.PostAsync("shop/services/spin", new StringContent("{}")));
+
+        // The script's own timeout is a minute, the host's 30 s: only the disconnect can end it this soon.
+        var stopped = Stopwatch.StartNew();
+        while (!_host.Log.Entries.Any(e => e.Message.Contains("Caller of shop/services/spin disconnected; the processor was cancelled", StringComparison.Ordinal))
+            && stopped.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(20);
+        }
+        Assert.That(stopped.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "the host should log the cancelled script");
+    }
+
+    [Test]
+    public async Task Fifty_concurrent_HTTP_requests_mixing_good_and_runaway_scripts_each_get_their_own_answer()
+    {
+        var requests = Enumerable.Range(0, 50).Select(async i =>
+        {
+            var watch = Stopwatch.StartNew();
+            var path = (i % 10) switch { 0 or 2 or 5 or 7 => "loop", 1 => "recurse", _ => "sum" };
+            using var response = await _host.PostJsonAsync($"/shop/services/{path}", $$"""{"n": {{i}}}""");
+            return (Index: i, Path: path, Status: response.StatusCode, Body: await response.Content.ReadAsStringAsync(), Elapsed: watch.Elapsed);
+        }).ToArray();
+        var results = await Task.WhenAll(requests);
+
+        TestContext.Out.WriteLine("good requests (index: ms): "
+            + string.Join(", ", results.Where(r => r.Path == "sum").Select(r => $"{r.Index}: {r.Elapsed.TotalMilliseconds:F0}")));
+        foreach (var result in results)
+        {
+            switch (result.Path)
+            {
+                case "loop":
+                    Assert.That(result.Status, Is.EqualTo(HttpStatusCode.GatewayTimeout), $"request {result.Index}");
+                    break;
+                case "recurse":
+                    Assert.That((result.Status, result.Body), Is.EqualTo((HttpStatusCode.InternalServerError, result.Body)));
+                    Assert.That(result.Body, Does.Contain("maxRecursionDepth (50)"), $"request {result.Index}");
+                    break;
+                default:
+                    Assert.That(result.Body, Is.EqualTo($$"""{"n":{{result.Index}},"sum":{{result.Index * (result.Index + 1) / 2}}}"""), $"request {result.Index}");
+                    // Half the 4 s timeout both the good and the looping scripts have.
+                    Assert.That(result.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)), $"request {result.Index} should not wait on the runaways");
+                    break;
+            }
+        }
+    }
+}

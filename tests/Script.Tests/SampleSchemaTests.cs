@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DataHub.Testing;
+
+namespace DataHub.Script.Tests;
+
+/// <summary>
+/// The Script samples of the repository's schema/, as shipped: their entity definitions from
+/// schema/product/services.json and their script files, served alone so that the rest of the sample (its data
+/// store, other plug-ins' entities) has no say in these tests.
+/// </summary>
+public sealed class SampleSchemaTests
+{
+    private TempDirectory _schema = null!;
+    private RunningHost _host = null!;
+
+    [OneTimeSetUp]
+    public async Task StartHost()
+    {
+        var shipped = Path.Combine(TestPaths.SchemaDirectory, "product");
+        var services = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(shipped, "services.json")))!.AsObject();
+        var entities = services["entities"]!.AsObject();
+        foreach (var name in entities.Where(e => e.Value!["processor"]!.GetValue<string>() != "Script").Select(e => e.Key).ToList())
+        {
+            entities.Remove(name);
+        }
+        _schema = new TempDirectory();
+        _schema.CopyFrom(Path.Combine(shipped, "scripts"), "product/scripts");
+        _schema.Write("product/services.json", services.ToJsonString());
+        _schema.Write("product/instance.json", """{"auth": {"anonymous": true}}""");
+        _host = await RunningHost.StartAsync(_schema.Path);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopHost()
+    {
+        await _host.DisposeAsync();
+        _schema.Dispose();
+    }
+
+    [Test]
+    public async Task The_hello_sample_answers_hello_world()
+    {
+        using var response = await _host.PostJsonAsync("/product/services/hello", "{}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"message":"Hello world"}"""));
+    }
+
+    [Test]
+    public async Task The_greet_sample_answers_201_with_its_headers_and_text()
+    {
+        using var response = await _host.PostJsonAsync("/product/services/greet", """{"name": "  Ada "}""");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(response.Content.Headers.ContentType!.ToString(), Is.EqualTo("text/plain; charset=utf-8"));
+        Assert.That(response.Headers.GetValues("X-Greeting"), Is.EqualTo(new[] { "Hello" }));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Hello, Ada!"));
+    }
+
+    [Test]
+    public async Task The_greet_sample_without_a_name_answers_400_with_status_25()
+    {
+        using var response = await _host.PostJsonAsync("/product/services/greet", "{}");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(25));
+        Assert.That(body["errorMessage"]!.GetValue<string>(), Is.EqualTo("""Give a name to greet: {"name": "Ada"}"""));
+    }
+
+    [Test]
+    public async Task The_greet_sample_reads_its_data_from_the_URL_too()
+    {
+        using var response = await _host.Client.GetAsync("product/services/greet?data=%7B%22name%22%3A%22Grace%22%7D");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Hello, Grace!"));
+    }
+}
