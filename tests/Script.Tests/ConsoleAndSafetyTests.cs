@@ -1,0 +1,121 @@
+using DataHub.Plugins;
+using DataHub.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Script.Tests;
+
+public sealed class ConsoleAndSafetyTests
+{
+    private static async Task<IReadOnlyList<LogEntry>> LogOfAsync(string script)
+    {
+        var log = new CapturedLog();
+        var context = ScriptHarness.Context(logger: log.Logger());
+        await ScriptHarness.Processor(script).ExecuteAsync(context, CancellationToken.None);
+        Assert.That(context.Status, Is.Null, context.ErrorMessage);
+        return log.Entries;
+    }
+
+    [Test]
+    public async Task Console_methods_write_to_the_requests_logger_at_their_levels()
+    {
+        var entries = await LogOfAsync("console.log('a'); console.info('b'); console.warn('c'); console.error('d'); console.debug('e');");
+
+        Assert.That(entries.Select(e => (e.Level, e.Message)), Is.EqualTo(new[]
+        {
+            (LogLevel.Information, "Script product/services/test console.log: a"),
+            (LogLevel.Information, "Script product/services/test console.info: b"),
+            (LogLevel.Warning, "Script product/services/test console.warn: c"),
+            (LogLevel.Error, "Script product/services/test console.error: d"),
+            (LogLevel.Debug, "Script product/services/test console.debug: e"),
+        }));
+    }
+
+    [Test]
+    public async Task Console_arguments_are_joined_and_objects_written_as_JSON()
+    {
+        var entries = await LogOfAsync("""
+            var cyclic = {name: 'loop'}; cyclic.self = cyclic;
+            console.log('text', 42, true, null, undefined, {a: [1, 'x']}, [1, 2], function f() {}, new TypeError('bad'), cyclic);
+            """);
+
+        Assert.That(entries.Single().Message, Is.EqualTo(
+            """Script product/services/test console.log: text 42 true null undefined {"a":[1,"x"]} [1,2] [Function] TypeError: bad [object Object]"""));
+    }
+
+    [Test]
+    public async Task A_long_console_line_is_cut_short()
+    {
+        var entries = await LogOfAsync("var s = 'x'; while (s.length < 20000) s += s; console.log(s);");
+
+        Assert.That(entries.Single().Message, Has.Length.LessThan(8300).And.EndWith("…"));
+    }
+
+    [Test]
+    public async Task Formatting_a_log_line_runs_no_script_code()
+    {
+        var entries = await LogOfAsync("""
+            var o = {toJSON: function () { attributes.put('status', 99); return 'ran'; }};
+            Object.defineProperty(o, 'sneaky', {get: function () { attributes.put('status', 98); return 1; }, enumerable: true});
+            console.log(o);
+            """);
+
+        Assert.That(entries.Single().Message, Does.EndWith("console.log: {}"));
+    }
+
+    [Test]
+    public async Task The_global_object_holds_only_ECMAScript_5_and_the_two_host_objects()
+    {
+        var context = await ScriptHarness.Processor("attributes.put('response', Object.getOwnPropertyNames(this).sort());").RunAsync();
+
+        Assert.That(context.Response!.AsArray().Select(n => n!.GetValue<string>()), Is.EquivalentTo(new[]
+        {
+            "%RegExp%", "%StackProbe%", "Array", "Boolean", "Date", "Error", "EvalError", "Function", "Infinity", "JSON", "Math", "NaN",
+            "Number", "Object", "RangeError", "ReferenceError", "RegExp", "String", "SyntaxError", "TypeError", "URIError",
+            "attributes", "console", "decodeURI", "decodeURIComponent", "encodeURI", "encodeURIComponent", "eval",
+            "isFinite", "isNaN", "parseFloat", "parseInt", "undefined",
+        }));
+    }
+
+    [TestCase("importNamespace")]
+    [TestCase("System")]
+    [TestCase("clr")]
+    [TestCase("require")]
+    [TestCase("load")]
+    [TestCase("Java")]
+    [TestCase("XMLHttpRequest")]
+    [TestCase("fetch")]
+    [TestCase("setTimeout")]
+    [TestCase("process")]
+    public async Task Nothing_reaches_dotnet_the_file_system_or_the_network(string name)
+    {
+        var context = await ScriptHarness.Processor($"attributes.put('response', typeof {name});").RunAsync();
+
+        Assert.That(context.ResponseJson(), Is.EqualTo("\"undefined\""));
+    }
+
+    [Test]
+    public async Task Host_functions_expose_no_dotnet_object()
+    {
+        var context = await ScriptHarness.Processor("""
+            var found = [];
+            [attributes, attributes.get, console, console.log].forEach(function (o) {
+              for (var k in o) found.push(k);
+              found.push(Object.prototype.toString.call(o), Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === Function.prototype);
+            });
+            attributes.put('response', found);
+            """).RunAsync();
+
+        Assert.That(context.ResponseJson(), Is.EqualTo("""["[object Object]",true,"[object Function]",true,"[object Object]",true,"[object Function]",true]"""));
+    }
+
+    [Test]
+    public async Task Code_built_at_run_time_still_runs_within_the_limits()
+    {
+        var processor = ScriptHarness.Processor("eval('while (true) {}');", new { maxStatements = 10_000 });
+
+        var context = await processor.RunAsync();
+
+        Assert.That(context.Status, Is.EqualTo(MessageStatus.GeneralError));
+        Assert.That(context.ErrorMessage, Does.StartWith("The script ran more than maxStatements (10000)"));
+    }
+}
