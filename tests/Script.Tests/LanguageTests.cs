@@ -1,0 +1,39 @@
+namespace DataHub.Script.Tests;
+
+/// <summary>Preparing the program (cached literals, probed function bodies, rewritten regular expressions) keeps ECMAScript 5 semantics.</summary>
+public sealed class LanguageTests
+{
+    [TestCase("function f() { 'use strict'; return this; }", "f() === undefined", TestName = "A_strict_function_stays_strict")]
+    [TestCase("function f() { return this; }", "f() === this", TestName = "A_sloppy_function_sees_the_global_object")]
+    [TestCase("var early = typeof later; function later() {}", "early === 'function'", TestName = "Function_declarations_are_hoisted")]
+    [TestCase("function f() { var seen = typeof v; var v = 1; return seen; }", "f() === 'undefined'", TestName = "Var_declarations_are_hoisted")]
+    [TestCase("var r = /a(b)?/gi, m = r.exec('xAB aB');", "m[0] === 'AB' && m[1] === 'B' && r.lastIndex === 3 && r.exec('xAB aB').index === 4", TestName = "Regular_expressions_keep_flags_groups_and_lastIndex")]
+    [TestCase("var m = /\\/path\\/(\\d+)/.exec('/path/42');", "m[1] === '42'", TestName = "Regular_expressions_keep_escaped_slashes")]
+    [TestCase("function f() { var RegExp = null; return /x/.test('x'); }", "f()", TestName = "A_regular_expression_literal_ignores_a_shadowed_RegExp")]
+    [TestCase("function add(a, b) { return a + b; } var x = add(1, 2), y = add('a', 'b'), z = add(1, 2);", "x === 3 && y === 'ab' && z === 3", TestName = "Calls_with_literal_arguments_repeat_correctly")]
+    [TestCase("function count() { var n = 0; return function () { return ++n; }; } var c = count(); c();", "c() === 2", TestName = "Closures_keep_their_state")]
+    [TestCase("function f() { try { throw new Error('x'); } catch (e) { return e.message; } finally { } }", "f() === 'x'", TestName = "Try_catch_finally_works_inside_functions")]
+    [TestCase("", "[3, 1, 2].sort(function (a, b) { return a - b; }).join() === '1,2,3'", TestName = "Callbacks_from_builtins_work")]
+    [TestCase("", "JSON.parse(JSON.stringify({a: [1, {b: 'c'}]})).a[1].b === 'c'", TestName = "JSON_round_trips")]
+    [TestCase("", "new Date(Date.UTC(2020, 0, 1)).toISOString() === '2020-01-01T00:00:00.000Z'", TestName = "Dates_work")]
+    public async Task The_language_behaves_as_ECMAScript_5(string setup, string expression)
+    {
+        var context = await ScriptHarness.Processor($"{setup}\nattributes.put('response', ({expression}));").RunAsync();
+
+        Assert.That(context.ResponseJson(), Is.EqualTo("true"), context.ErrorMessage);
+    }
+
+    [Test]
+    public async Task Literal_caches_shared_between_engines_hold_the_right_values_under_concurrency()
+    {
+        var processor = ScriptHarness.Processor("""
+            function pick(k) { return {a: 'alpha', b: 'beta', n: 42.5}[k]; }
+            var d = attributes.get('data');
+            attributes.put('response', [pick('a'), pick('b'), pick('n'), d.i]);
+            """);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => processor.RunAsync($$"""{"i": {{i}}}"""))));
+
+        Assert.That(results.Select(c => c.ResponseJson()), Is.EqualTo(Enumerable.Range(0, 200).Select(i => $"""["alpha","beta",42.5,{i}]""")));
+    }
+}
