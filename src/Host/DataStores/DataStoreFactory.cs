@@ -13,8 +13,15 @@ public static class DataStoreFactory
     /// </summary>
     public static IDataStore? Create(string name, JsonObject config, string instanceDirectory, ICollection<string> errors)
     {
-        // Placeholder until the ExecuteSql issue lands the providers.
-        errors.Add($"data store '{name}': providers are not implemented yet ({config.Count} settings, {instanceDirectory}).");
-        return null;
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(errors);
+        var settings = DataStoreSettings.Read(name, config, instanceDirectory, errors);
+        return settings?.Provider switch
+        {
+            null => null,
+            DataStoreProviders.Sqlite => SqliteDataStore.Create(name, settings, instanceDirectory, errors),
+            DataStoreProviders.PostgreSql => PostgreSqlDataStore.Create(name, settings, errors),
+            _ => SqlServerDataStore.Create(name, settings, errors),
+        };
     }
 }
