@@ -27,6 +27,7 @@ internal sealed class ParameterBinding
     private readonly int? _scale;
     private readonly decimal? _integerDigitsLimit;
     private readonly bool _dateAsDateTime;
+    private readonly bool _declareSize;
 
     private ParameterBinding(ParameterDefinition definition, string? name, string provider)
     {
@@ -43,6 +44,9 @@ internal sealed class ParameterBinding
         }
         // SqlClient 2.1 does not take DateOnly; the other drivers bind it as a plain date.
         _dateAsDateTime = provider == DataStoreProviders.SqlServer;
+        // Npgsql and Microsoft.Data.Sqlite cut a string to Size UTF-16 units, which could split a character; the value
+        // is checked here, so only SQL Server, which sizes its nvarchar parameter from it, is told.
+        _declareSize = provider == DataStoreProviders.SqlServer;
         DbType = definition.Type switch
         {
             ParameterType.String => DbType.String,
@@ -96,9 +100,10 @@ internal sealed class ParameterBinding
             parameter.ParameterName = Name;
         }
         parameter.DbType = DbType;
-        if (_length is { } length)
+        if (_declareSize && _length is { } length)
         {
-            parameter.Size = length;
+            // SqlClient also cuts to Size UTF-16 units: leave room for characters that take two.
+            parameter.Size = (int)Math.Min(2L * length, int.MaxValue);
         }
         if (_precision is { } precision)
         {

@@ -86,6 +86,13 @@ internal static class StatementRunner
                 : "committing the batch: ";
             Report(context, error, where, e);
         }
+        catch (OverflowException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Npgsql cannot read a numeric of more than 28 significant digits into any .NET number.
+            context.Logger.LogError(e, "A result value does not fit a decimal.");
+            context.Fail(MessageStatus.GeneralError,
+                "A value in the result has more digits than a decimal holds (28); the SQL should cast it, for example to text.");
+        }
     }
 
     /// <summary>SqlClient can only prepare when every string and decimal has an explicit size; it caches plans anyway.</summary>
