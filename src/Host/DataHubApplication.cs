@@ -1,0 +1,104 @@
+using DataHub.Host.Diagnostics;
+using DataHub.Host.Plugins;
+using DataHub.Host.Schema;
+using DataHub.Host.Servlet;
+
+namespace DataHub.Host;
+
+/// <summary>
+/// Composes the host: settings, plug-ins, schema, middleware and the instance servlet. Program.cs and the
+/// end-to-end tests both start the host through here.
+/// </summary>
+public static class DataHubApplication
+{
+    /// <summary>The built-in plug-in folder: plugins/ beside the host's own assembly.</summary>
+    public static string BuiltInPluginDirectory => Path.Combine(AppContext.BaseDirectory, "plugins");
+
+    /// <summary>
+    /// Builds a host ready to run. Throws <see cref="InvalidSchemaException"/> listing every problem when the
+    /// settings or the schema are invalid.
+    /// </summary>
+    public static async Task<WebApplication> BuildAsync(HostArguments arguments, Action<WebApplicationBuilder>? configure = null)
+    {
+        // Settings (appsettings.json) sit beside the host; --schema and --plugins paths are the caller's, relative
+        // to the current directory, like any command-line tool's.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = arguments.Remaining,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder);
+
+        var options = ReadOptions(builder.Configuration, arguments);
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new InvalidSchemaException(problems);
+        }
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<SchemaCatalog>();
+        builder.Services.AddSingleton<InstanceServlet>();
+        builder.Services.AddSingleton<ResponseWriter>();
+        builder.Services.AddSingleton<DataHubMetrics>();
+
+        var app = builder.Build();
+        var catalog = app.Services.GetRequiredService<SchemaCatalog>();
+        var loaded = await LoadAsync(options, Directory.GetCurrentDirectory(),
+            app.Services.GetRequiredService<ILoggerFactory>(), app.Lifetime.ApplicationStopping);
+        catalog.Publish(loaded.Snapshot, loaded.Plugins);
+
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = http => JsonOutput.WriteErrorAsync(http, HostError.ForStatusCode(StatusCodes.Status500InternalServerError, http.Request.Path)),
+        });
+        app.UseStatusCodePages(async pages =>
+        {
+            var http = pages.HttpContext;
+            await JsonOutput.WriteErrorAsync(http, HostError.ForStatusCode(http.Response.StatusCode, http.Request.Path));
+        });
+        app.MapGet("/health", (SchemaCatalog schema) => Results.Json(Health.Describe(schema)));
+        InstanceServlet.Map(app);
+        return app;
+    }
+
+    /// <summary>
+    /// Loads the plug-ins and the schema and prepares every entity, without touching any database: what both
+    /// the validate verb and start-up do.
+    /// </summary>
+    public static async Task<(PluginCatalog Plugins, SchemaLoadResult Result)> LoadSchemaAsync(
+        DataHubOptions options, string workingDirectory, ILoggerFactory loggerFactory)
+    {
+        var pluginDirectories = new[] { BuiltInPluginDirectory }
+            .Concat(options.Plugins.Select(dir => Path.GetFullPath(dir, workingDirectory)))
+            .ToList();
+        var plugins = PluginLoader.Load(pluginDirectories, loggerFactory.CreateLogger(typeof(PluginLoader)));
+        var result = await new SchemaLoader(plugins, loggerFactory).LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
+        return (plugins, result);
+    }
+
+    public static DataHubOptions ReadOptions(IConfiguration configuration, HostArguments arguments)
+    {
+        var options = configuration.GetSection(DataHubOptions.Section).Get<DataHubOptions>() ?? new DataHubOptions();
+        return options with
+        {
+            Schema = arguments.Schema ?? options.Schema,
+            Plugins = [.. options.Plugins, .. arguments.PluginDirectories],
+        };
+    }
+
+    private static async Task<(SchemaSnapshot Snapshot, PluginCatalog Plugins)> LoadAsync(
+        DataHubOptions options, string workingDirectory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var (plugins, result) = await LoadSchemaAsync(options, workingDirectory, loggerFactory);
+        if (result.Snapshot is not { } snapshot)
+        {
+            throw new InvalidSchemaException(result.Errors);
+        }
+        foreach (var instance in snapshot.Instances.Values)
+        {
+            await instance.DataStores.InitializeAsync(cancellationToken);
+        }
+        return (snapshot, plugins);
+    }
+}

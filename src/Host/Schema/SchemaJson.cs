@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace DataHub.Host.Schema;
+
+/// <summary>Reads schema files as JSON and their members with type checks, reporting problems instead of throwing.</summary>
+internal static partial class SchemaJson
+{
+    private static readonly JsonDocumentOptions _documentOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>Parses a file that must hold a JSON object; reports invalid JSON with its line and column.</summary>
+    public static JsonObject? ReadObject(string path, string displayPath, List<SchemaError> errors)
+    {
+        try
+        {
+            var node = JsonNode.Parse(File.ReadAllText(path), nodeOptions: null, _documentOptions);
+            if (node is JsonObject json)
+            {
+                return json;
+            }
+            errors.Add(new SchemaError(displayPath, "The file must hold a JSON object."));
+        }
+        catch (JsonException e)
+        {
+            errors.Add(new SchemaError(displayPath, $"Invalid JSON: {FirstSentence(e.Message)}", Line: (e.LineNumber ?? 0) + 1,
+                Column: (e.BytePositionInLine ?? 0) + 1));
+        }
+        catch (IOException e)
+        {
+            errors.Add(new SchemaError(displayPath, $"Cannot read the file: {e.Message}"));
+        }
+        return null;
+    }
+
+    public static string? GetString(JsonObject json, string member, Action<string> report)
+    {
+        switch (json[member])
+        {
+            case null:
+                return null;
+            case JsonValue value when value.TryGetValue(out string? text):
+                return text;
+            default:
+                report($"'{member}' must be a string.");
+                return null;
+        }
+    }
+
+    public static bool GetBoolean(JsonObject json, string member, Action<string> report)
+    {
+        switch (json[member])
+        {
+            case null:
+                return false;
+            case JsonValue value when value.TryGetValue(out bool flag):
+                return flag;
+            default:
+                report($"'{member}' must be true or false.");
+                return false;
+        }
+    }
+
+    public static IReadOnlyList<string> GetStrings(JsonObject json, string member, Action<string> report)
+    {
+        switch (json[member])
+        {
+            case null:
+                return [];
+            case JsonArray array when array.All(item => item is JsonValue v && v.TryGetValue(out string? _)):
+                return [.. array.Select(item => item!.GetValue<string>())];
+            default:
+                report($"'{member}' must be an array of strings.");
+                return [];
+        }
+    }
+
+    /// <summary>
+    /// Replaces every <c>${env:NAME}</c> in the string values of <paramref name="node"/>, in place, so that secrets
+    /// stay out of files. A variable that is not set is reported by name; its value never appears in a message.
+    /// </summary>
+    public static void SubstituteEnvironment(JsonNode? node, Func<string, string?> lookup, Action<string> report)
+    {
+        switch (node)
+        {
+            case JsonObject json:
+                foreach (var (key, child) in json.ToList())
+                {
+                    if (child is JsonValue value && value.TryGetValue(out string? text))
+                    {
+                        json[key] = Substitute(text, lookup, report);
+                    }
+                    else
+                    {
+                        SubstituteEnvironment(child, lookup, report);
+                    }
+                }
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is JsonValue value && value.TryGetValue(out string? text))
+                    {
+                        array[i] = Substitute(text, lookup, report);
+                    }
+                    else
+                    {
+                        SubstituteEnvironment(array[i], lookup, report);
+                    }
+                }
+                break;
+        }
+    }
+
+    private static string Substitute(string text, Func<string, string?> lookup, Action<string> report) =>
+        EnvironmentReference().Replace(text, match =>
+        {
+            var name = match.Groups[1].Value;
+            if (lookup(name) is { } value)
+            {
+                return value;
+            }
+            report($"Environment variable '{name}' is not set.");
+            return "";
+        });
+
+    private static string FirstSentence(string message)
+    {
+        // System.Text.Json appends the path and position, which the error reports in its own words.
+        var end = message.IndexOfAny(" Path:", " LineNumber:");
+        return end < 0 ? message : message[..end].TrimEnd();
+    }
+
+    private static int IndexOfAny(this string text, params string[] markers) =>
+        markers.Select(m => text.IndexOf(m, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
+
+    [GeneratedRegex(@"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex EnvironmentReference();
+}

@@ -1,0 +1,327 @@
+using System.Text.Json.Nodes;
+using DataHub.Host.Auth;
+using DataHub.Host.DataStores;
+using DataHub.Host.Plugins;
+using DataHub.Plugins;
+
+namespace DataHub.Host.Schema;
+
+/// <summary>A loaded schema, or every problem that stops it from loading.</summary>
+public sealed record SchemaLoadResult(SchemaSnapshot? Snapshot, IReadOnlyList<SchemaError> Errors)
+{
+    public bool Succeeded => Snapshot is not null;
+}
+
+/// <summary>
+/// Reads a schema folder (one sub-folder per instance: instance.json plus one &lt;system&gt;.json per system) and
+/// validates it in layers: JSON shape, meaning (references, processors, data stores), then each plug-in's own
+/// check of its processorConfig. Every problem is collected; nothing is served unless there are none.
+/// </summary>
+public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFactory, Func<string, string?>? environment = null)
+{
+    private const string InstanceFile = "instance.json";
+    private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
+
+    public async Task<SchemaLoadResult> LoadAsync(string schemaDirectory)
+    {
+        var errors = new List<SchemaError>();
+        var root = Path.GetFullPath(schemaDirectory);
+        if (!Directory.Exists(root))
+        {
+            errors.Add(new SchemaError(schemaDirectory, "The schema folder does not exist."));
+            return new SchemaLoadResult(null, errors);
+        }
+
+        var instances = new Dictionary<string, InstanceDefinition>(StringComparer.OrdinalIgnoreCase);
+        var createdStores = new List<InstanceDataStores>();
+        foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
+        {
+            if (ReadInstance(root, folder, errors, createdStores) is { } instance)
+            {
+                instances.Add(instance.Name, instance);
+            }
+        }
+        if (instances.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new SchemaError(schemaDirectory, "The schema folder holds no instance folder."));
+        }
+
+        if (errors.Count == 0)
+        {
+            return new SchemaLoadResult(new SchemaSnapshot(instances), errors);
+        }
+        foreach (var stores in createdStores)
+        {
+            await stores.DisposeAsync();
+        }
+        return new SchemaLoadResult(null, errors);
+    }
+
+    private InstanceDefinition? ReadInstance(string root, string folder, List<SchemaError> errors, List<InstanceDataStores> createdStores)
+    {
+        var name = Path.GetFileName(folder);
+        var firstError = errors.Count;
+        var settingsPath = Path.Combine(folder, InstanceFile);
+        var settingsDisplay = Display(root, settingsPath);
+        void Report(string message) => errors.Add(new SchemaError(settingsDisplay, message));
+
+        var settings = File.Exists(settingsPath) ? SchemaJson.ReadObject(settingsPath, settingsDisplay, errors) : [];
+        if (settings is null)
+        {
+            return null;
+        }
+        SchemaJson.SubstituteEnvironment(settings, _environment, Report);
+        foreach (var (member, _) in settings)
+        {
+            if (member is not ("description" or "dataStores" or "auth"))
+            {
+                Report($"Unknown member '{member}'. instance.json takes description, dataStores and auth.");
+            }
+        }
+
+        var stores = ReadDataStores(settings["dataStores"], folder, Report);
+        createdStores.Add(stores);
+        var access = settings["auth"] is null or JsonObject
+            ? InstanceAccess.Read(settings["auth"] as JsonObject, folder, Report)
+            : null;
+        if (settings["auth"] is not (null or JsonObject))
+        {
+            Report("'auth' must be an object.");
+        }
+
+        var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            if (!string.Equals(Path.GetFileName(file), InstanceFile, StringComparison.OrdinalIgnoreCase)
+                && ReadSystem(root, name, folder, file, stores, errors) is { } system)
+            {
+                systems.Add(system.Reference, system);
+            }
+        }
+
+        return errors.Count > firstError || access is null
+            ? null
+            : new InstanceDefinition(name, folder, stores, access, systems);
+    }
+
+    private static InstanceDataStores ReadDataStores(JsonNode? node, string instanceDirectory, Action<string> report)
+    {
+        var stores = new Dictionary<string, IDataStore>(StringComparer.OrdinalIgnoreCase);
+        if (node is null)
+        {
+            return new InstanceDataStores(stores);
+        }
+        if (node is not JsonObject entries)
+        {
+            report("'dataStores' must be an object of named data stores.");
+            return new InstanceDataStores(stores);
+        }
+        foreach (var (storeName, config) in entries)
+        {
+            if (config is not JsonObject storeConfig)
+            {
+                report($"dataStores.{storeName} must be an object.");
+                continue;
+            }
+            var storeErrors = new List<string>();
+            var store = DataStoreFactory.Create(storeName, storeConfig, instanceDirectory, storeErrors);
+            storeErrors.ForEach(message => report($"dataStores.{storeName}: {message}"));
+            if (store is not null)
+            {
+                stores[storeName] = store;
+            }
+        }
+        return new InstanceDataStores(stores);
+    }
+
+    private SystemDefinition? ReadSystem(
+        string root, string instance, string instanceDirectory, string file, InstanceDataStores stores, List<SchemaError> errors)
+    {
+        var display = Display(root, file);
+        var json = SchemaJson.ReadObject(file, display, errors);
+        if (json is null)
+        {
+            return null;
+        }
+        var reference = Path.GetFileNameWithoutExtension(file);
+        void Report(string message) => errors.Add(new SchemaError(display, message));
+
+        if (SchemaJson.GetString(json, "reference", Report) is { } declared && !string.Equals(declared, reference, StringComparison.OrdinalIgnoreCase))
+        {
+            Report($"'reference' is '{declared}' but the file name says '{reference}'.");
+        }
+
+        var entities = new Dictionary<string, EntityDefinition>(StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (entityReference, mapping) in EntityMappings(json, Report))
+        {
+            void ReportEntity(string message) => errors.Add(new SchemaError(display, message, entityReference));
+            if (!seen.Add(entityReference))
+            {
+                ReportEntity("Duplicate entity reference.");
+                continue;
+            }
+            var address = new EntityAddress(instance, reference, entityReference);
+            if (ReadEntity(address, mapping, instanceDirectory, stores, ReportEntity) is { } entity)
+            {
+                entities.Add(entityReference, entity);
+            }
+        }
+
+        return new SystemDefinition(reference, SchemaJson.GetString(json, "name", Report),
+            SchemaJson.GetString(json, "description", Report), entities);
+    }
+
+    /// <summary>
+    /// The entities of a system file: the <c>entities</c> object (keyed by reference), and Datahub's
+    /// <c>mappings</c> form, <c>{"source": [ {"reference": …}, … ]}</c>, so files written for Datahub load unchanged.
+    /// </summary>
+    private static IEnumerable<(string Reference, JsonObject Mapping)> EntityMappings(JsonObject system, Action<string> report)
+    {
+        switch (system["entities"])
+        {
+            case null:
+                break;
+            case JsonObject entities:
+                foreach (var (key, node) in entities)
+                {
+                    if (node is not JsonObject entity)
+                    {
+                        report($"entities.{key} must be an object.");
+                        continue;
+                    }
+                    if (entity["reference"] is JsonValue value && value.TryGetValue(out string? inner) && inner != key)
+                    {
+                        report($"entities.{key} has 'reference' '{inner}'; the key and the reference must agree.");
+                    }
+                    yield return (key, entity);
+                }
+                break;
+            default:
+                report("'entities' must be an object keyed by entity reference.");
+                break;
+        }
+
+        switch (system["mappings"])
+        {
+            case null:
+                break;
+            case JsonObject mappings:
+                foreach (var (source, node) in mappings)
+                {
+                    if (node is not JsonArray list)
+                    {
+                        report($"mappings.{source} must be an array of entity mappings.");
+                        continue;
+                    }
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        if (list[i] is JsonObject entity && entity["reference"] is JsonValue value
+                            && value.TryGetValue(out string? reference) && !string.IsNullOrWhiteSpace(reference))
+                        {
+                            yield return (reference, entity);
+                        }
+                        else
+                        {
+                            report($"mappings.{source}[{i}] must be an object with a 'reference'.");
+                        }
+                    }
+                }
+                break;
+            default:
+                report("'mappings' must be an object of arrays.");
+                break;
+        }
+    }
+
+    private EntityDefinition? ReadEntity(
+        EntityAddress address, JsonObject mapping, string instanceDirectory, InstanceDataStores stores, Action<string> report)
+    {
+        var problems = 0;
+        void Count(string message)
+        {
+            problems++;
+            report(message);
+        }
+
+        var execute = SchemaJson.GetBoolean(mapping, "execute", Count);
+        var processorName = SchemaJson.GetString(mapping, "processor", Count);
+        var dataStore = SchemaJson.GetString(mapping, "dataStore", Count);
+        var roles = SchemaJson.GetStrings(mapping, "roles", Count);
+        var name = SchemaJson.GetString(mapping, "name", Count);
+        var description = SchemaJson.GetString(mapping, "description", Count);
+        var config = mapping["processorConfig"];
+        if (config is not (null or JsonObject) && !(config is JsonValue value && value.TryGetValue(out string? _)))
+        {
+            Count("'processorConfig' must be an object or a string.");
+        }
+        if (dataStore is not null && !stores.TryGet(dataStore, out _))
+        {
+            Count($"Unknown dataStore '{dataStore}'. Configured: {Names(stores.Names)}.");
+        }
+        if (!execute)
+        {
+            return problems == 0
+                ? new EntityDefinition(address, name, description, null, config, dataStore ?? EntityDefinition.DefaultDataStore, roles, mapping, null)
+                : null;
+        }
+        if (string.IsNullOrWhiteSpace(processorName))
+        {
+            Count("An execute entity needs a 'processor'.");
+            return null;
+        }
+        if (!plugins.TryGetProcessor(processorName, out var plugin))
+        {
+            Count($"Unknown processor '{processorName}'. Loaded: {Names(plugins.ProcessorNames)}.");
+            return null;
+        }
+        if (problems > 0)
+        {
+            return null;
+        }
+
+        var storeName = dataStore ?? EntityDefinition.DefaultDataStore;
+        var pluginLogger = loggerFactory.CreateLogger($"DataHub.Plugins.{plugin.Name}");
+        var setup = new ProcessorSetup
+        {
+            Entity = address,
+            ProcessorConfig = config,
+            EntityMapping = mapping,
+            DataStoreName = storeName,
+            Roles = roles,
+            InstanceDirectory = instanceDirectory,
+            DataStores = stores,
+            Logger = pluginLogger,
+        };
+        PrepareResult prepared;
+        try
+        {
+            prepared = plugin.Plugin.Prepare(setup);
+        }
+        catch (Exception e)
+        {
+            // A plug-in bug, not a schema problem: say so, and keep checking the rest of the schema.
+            report($"Processor '{processorName}' threw {e.GetType().Name} while checking its processorConfig: {e.Message}");
+            return null;
+        }
+        if (prepared.Processor is not { } processor)
+        {
+            foreach (var error in prepared.Errors)
+            {
+                report($"processorConfig: {error}");
+            }
+            return null;
+        }
+        return new EntityDefinition(address, name, description, processorName, config, storeName, roles, mapping,
+            new PreparedProcessor(plugin.Name, processor, pluginLogger));
+    }
+
+    private static string Names(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count == 0 ? "none" : string.Join(", ", list);
+    }
+
+    private static string Display(string root, string path) =>
+        Path.Combine(Path.GetFileName(root), Path.GetRelativePath(root, path));
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using DataHub.Host.Auth;
+using DataHub.Host.DataStores;
+using DataHub.Plugins;
+
+namespace DataHub.Host.Schema;
+
+/// <summary>Everything the host serves, loaded and validated as a whole: instances by name (ignoring case).</summary>
+public sealed record SchemaSnapshot(IReadOnlyDictionary<string, InstanceDefinition> Instances) : IAsyncDisposable
+{
+    public int EntityCount => Instances.Values.Sum(i => i.Systems.Values.Sum(s => s.Entities.Count));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var instance in Instances.Values)
+        {
+            await instance.DataStores.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>One instance: schema/&lt;Name&gt;/ with its instance.json settings and its systems.</summary>
+public sealed record InstanceDefinition(
+    string Name,
+    string Directory,
+    InstanceDataStores DataStores,
+    InstanceAccess Access,
+    IReadOnlyDictionary<string, SystemDefinition> Systems);
+
+/// <summary>One system: schema/&lt;instance&gt;/&lt;Reference&gt;.json. default.json is the default system.</summary>
+public sealed record SystemDefinition(
+    string Reference,
+    string? Name,
+    string? Description,
+    IReadOnlyDictionary<string, EntityDefinition> Entities)
+{
+    public const string DefaultReference = "default";
+}
+
+/// <summary>
+/// One entity. Only an execute entity (<see cref="Processor"/> set) is served; the mapping is the entity's JSON
+/// as written, handed to plug-ins as <c>entityMapping</c>.
+/// </summary>
+public sealed record EntityDefinition(
+    EntityAddress Address,
+    string? Name,
+    string? Description,
+    string? ProcessorName,
+    JsonNode? ProcessorConfig,
+    string DataStoreName,
+    IReadOnlyList<string> Roles,
+    JsonObject Mapping,
+    PreparedProcessor? Processor)
+{
+    public const string DefaultDataStore = "database";
+}
+
+/// <summary>An entity's prepared processor, with the plug-in it came from and the logger its requests use.</summary>
+public sealed record PreparedProcessor(string PluginName, IProcessor Processor, ILogger Logger);

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using DataHub.Host.Diagnostics;
+using DataHub.Host.Schema;
+using DataHub.Plugins;
+using Microsoft.Extensions.Options;
+
+namespace DataHub.Host.Servlet;
+
+/// <summary>
+/// Where a request enters: <c>/{instance}/{system}/{entity}</c> and <c>/{instance}/{entity}</c> (the default
+/// system), by GET or POST. Resolves the entity, checks access, reads the input, runs the processor and writes
+/// its outputs.
+/// </summary>
+public sealed partial class InstanceServlet(
+    SchemaCatalog catalog,
+    ResponseWriter responseWriter,
+    DataHubMetrics metrics,
+    IOptions<DataHubOptions> options,
+    IHostEnvironment environment,
+    ILogger<InstanceServlet> logger)
+{
+    private readonly TimeSpan _requestTimeout = options.Value.RequestTimeout;
+
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        string[] methods = [HttpMethods.Get, HttpMethods.Post];
+        endpoints.MapMethods("/{instance}/{system}/{entity}", methods,
+            (HttpContext http, string instance, string system, string entity, InstanceServlet servlet) =>
+                servlet.ServeAsync(http, instance, system, entity));
+        endpoints.MapMethods("/{instance}/{entity}", methods,
+            (HttpContext http, string instance, string entity, InstanceServlet servlet) =>
+                servlet.ServeAsync(http, instance, SystemDefinition.DefaultReference, entity));
+    }
+
+    public async Task ServeAsync(HttpContext http, string instanceName, string systemName, string entityName)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await ServeCoreAsync(http, instanceName, systemName, entityName);
+        metrics.RequestServed(instanceName, systemName, entityName, http.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task ServeCoreAsync(HttpContext http, string instanceName, string systemName, string entityName)
+    {
+        var instances = catalog.Current.Instances;
+        if (!instances.TryGetValue(instanceName, out var instance))
+        {
+            await JsonOutput.WriteErrorAsync(http, HostError.InstanceNotFound(instanceName));
+            return;
+        }
+        if (!instance.Systems.TryGetValue(systemName, out var system))
+        {
+            await JsonOutput.WriteErrorAsync(http, HostError.SystemNotFound(instanceName, systemName));
+            return;
+        }
+        if (!system.Entities.TryGetValue(entityName, out var entity))
+        {
+            await JsonOutput.WriteErrorAsync(http, HostError.EntityNotFound(systemName, entityName));
+            return;
+        }
+        if (entity.Processor is not { } processor)
+        {
+            await JsonOutput.WriteErrorAsync(http, HostError.NotExecutable(entityName));
+            return;
+        }
+
+        var access = await instance.Access.AuthorizeAsync(http, entity, http.RequestAborted);
+        if (access.Error is { } denied)
+        {
+            await JsonOutput.WriteErrorAsync(http, denied);
+            return;
+        }
+
+        var input = await RequestInput.ReadAsync(http.Request, http.RequestAborted);
+        if (input.Error is { } invalid)
+        {
+            await JsonOutput.WriteErrorAsync(http, invalid);
+            return;
+        }
+
+        var traceId = http.TraceIdentifier;
+        var context = new ProcessorContext(entity.Mapping)
+        {
+            Data = input.Data,
+            Context = new JsonObject
+            {
+                ["instance"] = instance.Name,
+                ["system"] = system.Reference,
+                ["entity"] = entityName,
+                ["requestId"] = traceId,
+                ["environment"] = environment.EnvironmentName,
+            },
+            User = access.User,
+            Options = input.Options,
+            ProcessorConfig = entity.ProcessorConfig,
+            DataStoreName = entity.DataStoreName,
+            DataStores = instance.DataStores,
+            Logger = processor.Logger,
+            TraceId = traceId,
+        };
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        timeout.CancelAfter(_requestTimeout);
+        try
+        {
+            await processor.Processor.ExecuteAsync(context, timeout.Token);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            LogClientGone(logger, entity.Address.ToString(), traceId);
+            return;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            LogTimedOut(logger, entity.Address.ToString(), _requestTimeout.TotalSeconds, traceId);
+            await JsonOutput.WriteErrorAsync(http, HostError.TimedOut(_requestTimeout));
+            return;
+        }
+        catch (Exception e)
+        {
+            LogProcessorFailed(logger, e, entity.Address.ToString(), traceId);
+            await JsonOutput.WriteErrorAsync(http, HostError.ProcessorFailed(traceId));
+            return;
+        }
+        await responseWriter.WriteAsync(http, context);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Caller of {Entity} disconnected; the processor was cancelled (trace {TraceId})")]
+    private static partial void LogClientGone(ILogger logger, string entity, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} ran past the {Seconds} s request limit and was cancelled (trace {TraceId})")]
+    private static partial void LogTimedOut(ILogger logger, string entity, double seconds, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Processor of {Entity} failed (trace {TraceId})")]
+    private static partial void LogProcessorFailed(ILogger logger, Exception exception, string entity, string traceId);
+}

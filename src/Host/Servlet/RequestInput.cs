@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
+
+namespace DataHub.Host.Servlet;
+
+/// <summary>A call's parsed input, or the error that refuses it.</summary>
+public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, HostError? Error)
+{
+    private static readonly JsonDocumentOptions _jsonOptions = new() { MaxDepth = 64 };
+
+    /// <summary>
+    /// Reads <c>data</c> from the <c>data</c> URL parameter, else from the body: JSON, or a form with a <c>data</c>
+    /// field. <c>options</c> comes from the URL parameter or the form field of that name. Data must be a JSON
+    /// object or array.
+    /// </summary>
+    public static async Task<RequestInput> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        StringValues formData = default, formOptions = default;
+        JsonNode? bodyData = null;
+
+        if (HttpMethods.IsPost(request.Method))
+        {
+            ReadResult body;
+            try
+            {
+                body = await ReadWholeBodyAsync(request.BodyReader, cancellationToken);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return Fail(HostError.BodyTooLarge(request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize));
+            }
+            try
+            {
+                var buffer = body.Buffer;
+                if (IsForm(request, buffer))
+                {
+                    var form = new QueryStringEnumerable(Encoding.UTF8.GetString(buffer));
+                    foreach (var pair in form)
+                    {
+                        var name = pair.DecodeName().Span;
+                        if (name.SequenceEqual("data"))
+                        {
+                            formData = pair.DecodeValue().ToString();
+                        }
+                        else if (name.SequenceEqual("options"))
+                        {
+                            formOptions = pair.DecodeValue().ToString();
+                        }
+                    }
+                }
+                else if (!IsBlank(buffer) && !query.ContainsKey("data"))
+                {
+                    var parsed = Parse(buffer, "the request body");
+                    if (parsed.Error is not null)
+                    {
+                        return parsed;
+                    }
+                    bodyData = parsed.Data;
+                }
+            }
+            finally
+            {
+                request.BodyReader.AdvanceTo(body.Buffer.End);
+            }
+        }
+
+        var data = bodyData;
+        var dataText = query.TryGetValue("data", out var queryData) ? queryData : formData;
+        if (!StringValues.IsNullOrEmpty(dataText))
+        {
+            var parsed = Parse(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(dataText.ToString())), "the 'data' parameter");
+            if (parsed.Error is not null)
+            {
+                return parsed;
+            }
+            data = parsed.Data;
+        }
+        if (data is not (null or JsonObject or JsonArray))
+        {
+            return Fail(HostError.InvalidInput("data must be a JSON object or array."));
+        }
+
+        JsonNode? options = null;
+        var optionsText = query.TryGetValue("options", out var queryOptions) ? queryOptions : formOptions;
+        if (!StringValues.IsNullOrEmpty(optionsText))
+        {
+            var parsed = Parse(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(optionsText.ToString())), "the 'options' parameter");
+            if (parsed.Error is not null)
+            {
+                return parsed;
+            }
+            options = parsed.Data;
+        }
+        return new RequestInput(data, options, null);
+    }
+
+    private static async Task<ReadResult> ReadWholeBodyAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return result;
+            }
+            // Nothing consumed, everything examined: the next read returns the whole body so far plus more.
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private static RequestInput Parse(ReadOnlySequence<byte> utf8, string what)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = _jsonOptions.MaxDepth });
+        try
+        {
+            var node = JsonNode.Parse(ref reader);
+            // Anything but white space after the value is an error too; Read throws for it.
+            reader.Read();
+            return new RequestInput(node, null, null);
+        }
+        catch (JsonException e)
+        {
+            return Fail(HostError.InvalidInput(
+                $"{char.ToUpperInvariant(what[0])}{what[1..]} is not valid JSON (line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1})."));
+        }
+    }
+
+    /// <summary>
+    /// A form body (curl -d sends one by default). Raw JSON sent with the form content type is still read as JSON,
+    /// as Datahub does.
+    /// </summary>
+    private static bool IsForm(HttpRequest request, ReadOnlySequence<byte> body) =>
+        request.ContentType is { } type
+        && type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+        && FirstNonBlank(body) is not ((byte)'{' or (byte)'[');
+
+    private static bool IsBlank(ReadOnlySequence<byte> body) => FirstNonBlank(body) is null;
+
+    private static byte? FirstNonBlank(ReadOnlySequence<byte> body)
+    {
+        foreach (var segment in body)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+                {
+                    return b;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static RequestInput Fail(HostError error) => new(null, null, error);
+}
