@@ -8,14 +8,15 @@ public static class DataStoreFactory
 {
     /// <summary>
     /// Builds the store named <paramref name="name"/> from its JSON (environment references already resolved).
-    /// Adds a sentence to <paramref name="errors"/> for every problem and returns null if there was any.
+    /// Adds a sentence to <paramref name="errors"/> for every problem and returns null if there was any; the sentences
+    /// do not repeat the store's name (the caller says which store they are about) and never quote the connection string.
     /// Does not connect.
     /// </summary>
     public static IDataStore? Create(string name, JsonObject config, string instanceDirectory, ICollection<string> errors)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(errors);
-        var settings = DataStoreSettings.Read(name, config, instanceDirectory, errors);
+        var settings = DataStoreSettings.Read(config, instanceDirectory, errors);
         return settings?.Provider switch
         {
             null => null,

@@ -17,43 +17,43 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
         new(StringComparer.Ordinal) { "provider", "connectionString", "commandTimeoutSeconds", "seed", "description" };
 
     /// <summary>Reads the entry; adds a sentence to <paramref name="errors"/> for each problem and returns null if any.</summary>
-    public static DataStoreSettings? Read(string name, JsonObject config, string instanceDirectory, ICollection<string> errors)
+    public static DataStoreSettings? Read(JsonObject config, string instanceDirectory, ICollection<string> errors)
     {
         var before = errors.Count;
         foreach (var (member, _) in config)
         {
             if (!_knownMembers.Contains(member))
             {
-                errors.Add($"data store '{name}': unknown setting '{member}' (expected provider, connectionString, commandTimeoutSeconds, seed).");
+                errors.Add($"unknown setting '{member}' (expected provider, connectionString, commandTimeoutSeconds, seed).");
             }
         }
 
-        var provider = ReadString(name, config, "provider", errors);
+        var provider = ReadString(config, "provider", errors);
         if (provider is null)
         {
-            errors.Add($"data store '{name}': provider is required (sqlite, postgresql or sqlserver).");
+            errors.Add("provider is required (sqlite, postgresql or sqlserver).");
         }
         else if (provider is not (DataStoreProviders.Sqlite or DataStoreProviders.PostgreSql or DataStoreProviders.SqlServer))
         {
-            errors.Add($"data store '{name}': unknown provider '{provider}' (expected sqlite, postgresql or sqlserver).");
+            errors.Add($"unknown provider '{provider}' (expected sqlite, postgresql or sqlserver).");
             provider = null;
         }
 
-        var connectionString = ReadString(name, config, "connectionString", errors);
+        var connectionString = ReadString(config, "connectionString", errors);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            errors.Add($"data store '{name}': connectionString is required.");
+            errors.Add("connectionString is required.");
         }
 
-        var timeout = ReadTimeout(name, config, errors);
-        var seedFile = ReadSeed(name, config, provider, instanceDirectory, errors);
+        var timeout = ReadTimeout(config, errors);
+        var seedFile = ReadSeed(config, provider, instanceDirectory, errors);
 
         return errors.Count == before
             ? new DataStoreSettings(provider!, connectionString!, timeout, seedFile)
             : null;
     }
 
-    private static string? ReadString(string name, JsonObject config, string member, ICollection<string> errors)
+    private static string? ReadString(JsonObject config, string member, ICollection<string> errors)
     {
         if (!config.TryGetPropertyValue(member, out var node) || node is null)
         {
@@ -63,11 +63,11 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
         {
             return node.GetValue<string>();
         }
-        errors.Add($"data store '{name}': {member} must be a string.");
+        errors.Add($"{member} must be a string.");
         return null;
     }
 
-    private static TimeSpan ReadTimeout(string name, JsonObject config, ICollection<string> errors)
+    private static TimeSpan ReadTimeout(JsonObject config, ICollection<string> errors)
     {
         if (!config.TryGetPropertyValue("commandTimeoutSeconds", out var node) || node is null)
         {
@@ -77,26 +77,26 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
         {
             return TimeSpan.FromSeconds(seconds);
         }
-        errors.Add($"data store '{name}': commandTimeoutSeconds must be a whole number of seconds greater than 0.");
+        errors.Add("commandTimeoutSeconds must be a whole number of seconds greater than 0.");
         return TimeSpan.Zero;
     }
 
-    private static string? ReadSeed(string name, JsonObject config, string? provider, string instanceDirectory, ICollection<string> errors)
+    private static string? ReadSeed(JsonObject config, string? provider, string instanceDirectory, ICollection<string> errors)
     {
-        var seed = ReadString(name, config, "seed", errors);
+        var seed = ReadString(config, "seed", errors);
         if (seed is null)
         {
             return null;
         }
         if (provider is not null and not DataStoreProviders.Sqlite)
         {
-            errors.Add($"data store '{name}': seed is only supported for sqlite stores.");
+            errors.Add("seed is only supported for sqlite stores.");
             return null;
         }
         var path = Path.GetFullPath(seed, instanceDirectory);
         if (!File.Exists(path))
         {
-            errors.Add($"data store '{name}': the seed file '{seed}' does not exist in the instance folder.");
+            errors.Add($"the seed file '{seed}' does not exist in the instance folder.");
             return null;
         }
         return path;

@@ -27,7 +27,7 @@ internal sealed class PostgreSqlDataStore : SqlDataStore
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
         {
-            errors.Add($"data store '{name}': connectionString is not a valid PostgreSQL connection string.");
+            errors.Add("connectionString is not a valid PostgreSQL connection string.");
             return null;
         }
         return new PostgreSqlDataStore(name, builder.Build(), settings.CommandTimeout);

@@ -48,7 +48,7 @@ internal sealed class SqlServerDataStore : SqlDataStore
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
         {
-            errors.Add($"data store '{name}': connectionString is not a valid SQL Server connection string.");
+            errors.Add("connectionString is not a valid SQL Server connection string.");
             return null;
         }
         return new SqlServerDataStore(name, settings.ConnectionString, settings.CommandTimeout);

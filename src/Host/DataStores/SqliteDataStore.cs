@@ -40,14 +40,14 @@ internal sealed class SqliteDataStore : SqlDataStore
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
         {
-            errors.Add($"data store '{name}': connectionString is not a valid SQLite connection string.");
+            errors.Add("connectionString is not a valid SQLite connection string.");
             return null;
         }
 
         var inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
         if (inMemory && settings.SeedFile is not null)
         {
-            errors.Add($"data store '{name}': seed needs a database file, not an in-memory database.");
+            errors.Add("seed needs a database file, not an in-memory database.");
             return null;
         }
         string? filePath = null;

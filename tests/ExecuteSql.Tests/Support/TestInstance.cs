@@ -39,6 +39,14 @@ internal sealed class TestInstance : IAsyncDisposable
             DataStoreProviders.PostgreSql => await PostgresServer.CreateDatabaseAsync(),
             _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "SQL Server cannot run here."),
         };
+        var instance = await OnConnectionStringAsync(provider, connectionString, commandTimeoutSeconds);
+        await instance.ExecuteAsync(schemaSql ?? TestSchema.Doors(provider));
+        return instance;
+    }
+
+    /// <summary>Makes the store on a given database, running nothing on it.</summary>
+    public static async Task<TestInstance> OnConnectionStringAsync(string provider, string connectionString, int? commandTimeoutSeconds = null)
+    {
         var folder = new ScratchFolder();
         var config = new JsonObject { ["provider"] = provider, ["connectionString"] = connectionString };
         if (commandTimeoutSeconds is { } seconds)
@@ -50,9 +58,7 @@ internal sealed class TestInstance : IAsyncDisposable
             ?? throw new InvalidOperationException(string.Join(" ", errors));
         var stores = new InstanceDataStores(new Dictionary<string, IDataStore> { ["database"] = store });
         await stores.InitializeAsync(CancellationToken.None);
-        var instance = new TestInstance(folder, provider, stores, store);
-        await instance.ExecuteAsync(schemaSql ?? TestSchema.Doors(provider));
-        return instance;
+        return new TestInstance(folder, provider, stores, store);
     }
 
     public PrepareResult Prepare(string processorConfig, IReadOnlyList<string>? roles = null, string dataStoreName = "database") =>
