@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using DataHub.Plugins;
 using Microsoft.Data.SqlClient;
 
@@ -29,6 +30,9 @@ internal sealed class SqlServerDataStore : SqlDataStore
 
     private const int TimeoutNumber = -2;
 
+    /// <summary>Severity 20 and up closes the connection; on Linux a refused or unresolvable server is number 0 at 20.</summary>
+    private const byte FatalSeverity = 20;
+
     private readonly string _connectionString;
 
     private SqlServerDataStore(string name, string connectionString, TimeSpan commandTimeout)
@@ -51,7 +55,26 @@ internal sealed class SqlServerDataStore : SqlDataStore
             errors.Add("connectionString is not a valid SQL Server connection string.");
             return null;
         }
+        if (!CulturesAvailable())
+        {
+            errors.Add("SQL Server needs the host to run with ICU: SqlClient does not support InvariantGlobalization "
+                + "(set <InvariantGlobalization>false</InvariantGlobalization> for the host and install libicu).");
+            return null;
+        }
         return new SqlServerDataStore(name, settings.ConnectionString, settings.CommandTimeout);
+    }
+
+    /// <summary>SqlClient looks up en-US on every open, which fails in invariant globalization mode.</summary>
+    private static bool CulturesAvailable()
+    {
+        try
+        {
+            return CultureInfo.GetCultureInfo("en-US").Name.Length > 0;
+        }
+        catch (CultureNotFoundException)
+        {
+            return false;
+        }
     }
 
     public override DataStoreError? DescribeError(Exception exception)
@@ -69,7 +92,9 @@ internal sealed class SqlServerDataStore : SqlDataStore
         {
             return Rejected(sql.Message);
         }
-        return _unavailableNumbers.Contains(number) ? Unavailable() : Failed($"SQL Server error {number}");
+        return _unavailableNumbers.Contains(number) || sql.Class >= FatalSeverity
+            ? Unavailable()
+            : Failed($"SQL Server error {number}");
     }
 
     public override ValueTask DisposeAsync()
