@@ -29,18 +29,18 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
         }
 
         var provider = ReadString(config, "provider", errors);
-        if (provider is null)
+        if (provider is null && !IsSet(config, "provider"))
         {
             errors.Add("provider is required (sqlite, postgresql or sqlserver).");
         }
-        else if (provider is not (DataStoreProviders.Sqlite or DataStoreProviders.PostgreSql or DataStoreProviders.SqlServer))
+        else if (provider is not (null or DataStoreProviders.Sqlite or DataStoreProviders.PostgreSql or DataStoreProviders.SqlServer))
         {
             errors.Add($"unknown provider '{provider}' (expected sqlite, postgresql or sqlserver).");
             provider = null;
         }
 
         var connectionString = ReadString(config, "connectionString", errors);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (connectionString is null ? !IsSet(config, "connectionString") : connectionString.Trim().Length == 0)
         {
             errors.Add("connectionString is required.");
         }
@@ -52,6 +52,9 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
             ? new DataStoreSettings(provider!, connectionString!, timeout, seedFile)
             : null;
     }
+
+    /// <summary>True when the member is there, even with the wrong type (which <see cref="ReadString"/> reports).</summary>
+    private static bool IsSet(JsonObject config, string member) => config[member] is not null;
 
     private static string? ReadString(JsonObject config, string member, ICollection<string> errors)
     {
