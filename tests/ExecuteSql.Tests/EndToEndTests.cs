@@ -164,6 +164,17 @@ public sealed class PostgreSqlEndToEndTests
     }
 
     [Test]
+    public async Task A_batch_of_ten_thousand_rows_is_one_call()
+    {
+        var orders = string.Join(",", Enumerable.Range(0, 10_000).Select(i => $$"""{"product_id":"{{1058150000 + i}}","quantity":{{1 + (i % 9)}}}"""));
+
+        using var response = await _host.PostJsonAsync("/shop/services/add_order", $"[{orders}]");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(text, Is.EqualTo("""{"status":10,"rowsAffected":10000}"""), string.Join("\n", _host.Log.Entries.Select(e => e.ToString())));
+    }
+
+    [Test]
     public async Task A_constraint_violation_is_a_400_with_status_25()
     {
         using var response = await _host.PostJsonAsync("/shop/services/add_order", """{"product_id":"a","quantity":0}""");

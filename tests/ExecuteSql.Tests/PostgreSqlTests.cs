@@ -107,6 +107,24 @@ public sealed class PostgreSqlTests() : ProviderFixture(DataStoreProviders.Postg
         Assert.That(row["v"]!.GetValue<int>(), Is.EqualTo(42));
     }
 
+    [TestCase("", 1)]
+    [TestCase(";Max Auto Prepare=0", 0)]
+    public async Task Statements_are_prepared_automatically_unless_the_connection_string_says_otherwise(string setting, int prepared)
+    {
+        // One pooled connection, so the check sees the session the calls ran in.
+        var connectionString = await DataHub.Testing.PostgresServer.CreateDatabaseAsync() + ";Maximum Pool Size=1" + setting;
+        await using var instance = await TestInstance.OnConnectionStringAsync(Provider, connectionString);
+        await instance.ExecuteAsync(TestSchema.Doors(Provider));
+        var processor = instance.Processor(TestSchema.DoorQuery);
+
+        for (var call = 0; call < 6; call++)
+        {
+            Assert.That((await instance.CallAsync(processor, TestSchema.DoorRequest)).Rows(), Has.Count.EqualTo(1));
+        }
+
+        Assert.That(await instance.CountAsync("pg_prepared_statements", "statement LIKE 'select product_id, price from door_prices%'"), Is.EqualTo(prepared));
+    }
+
     [Test]
     public async Task A_command_running_past_its_time_limit_is_a_timeout_with_status_26()
     {

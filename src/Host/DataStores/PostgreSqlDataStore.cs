@@ -11,6 +11,14 @@ internal sealed class PostgreSqlDataStore : SqlDataStore
     // Npgsql's own text when a connection string does not ask for error details.
     private const string RedactedDetailPrefix = "Detail redacted";
 
+    /// <summary>
+    /// Statements prepared per connection unless the connection string says otherwise. ExecuteSql's statements are
+    /// fixed and parameterised, so PostgreSQL then parses and plans each once per connection, not once per call.
+    /// </summary>
+    private const int DefaultMaxAutoPrepare = 64;
+
+    private const string MaxAutoPrepareKeyword = "Max Auto Prepare";
+
     private readonly NpgsqlDataSource _dataSource;
 
     private PostgreSqlDataStore(string name, NpgsqlDataSource dataSource, TimeSpan commandTimeout)
@@ -29,6 +37,11 @@ internal sealed class PostgreSqlDataStore : SqlDataStore
         {
             errors.Add("connectionString is not a valid PostgreSQL connection string.");
             return null;
+        }
+        // The builder's canonical string lists only the keywords that were set, whatever spelling was used.
+        if (!builder.ConnectionStringBuilder.ConnectionString.Contains(MaxAutoPrepareKeyword + "=", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
         return new PostgreSqlDataStore(name, builder.Build(), settings.CommandTimeout);
     }
