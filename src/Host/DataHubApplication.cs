@@ -41,12 +41,14 @@ public static class DataHubApplication
         builder.Services.AddSingleton<InstanceServlet>();
         builder.Services.AddSingleton<ResponseWriter>();
         builder.Services.AddSingleton<DataHubMetrics>();
+        builder.Services.AddSingleton<SchemaReloader>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SchemaReloader>());
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
         var loaded = await LoadAsync(options, Directory.GetCurrentDirectory(),
             app.Services.GetRequiredService<ILoggerFactory>(), app.Lifetime.ApplicationStopping);
-        catalog.Publish(loaded.Snapshot, loaded.Plugins);
+        catalog.Publish(loaded.Snapshot, loaded.Plugins, Path.GetFullPath(options.Schema, Directory.GetCurrentDirectory()));
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
