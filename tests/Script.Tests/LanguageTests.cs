@@ -16,6 +16,15 @@ public sealed class LanguageTests
     [TestCase("", "[3, 1, 2].sort(function (a, b) { return a - b; }).join() === '1,2,3'", TestName = "Callbacks_from_builtins_work")]
     [TestCase("", "JSON.parse(JSON.stringify({a: [1, {b: 'c'}]})).a[1].b === 'c'", TestName = "JSON_round_trips")]
     [TestCase("", "new Date(Date.UTC(2020, 0, 1)).toISOString() === '2020-01-01T00:00:00.000Z'", TestName = "Dates_work")]
+    [TestCase("function f() { var local = 5; return eval('local + 1'); }", "f() === 6", TestName = "Eval_sees_the_callers_variables")]
+    [TestCase("eval('var fromEval = 1; function alsoFromEval() { return 2; }');", "fromEval + alsoFromEval() === 3", TestName = "Eval_declares_in_the_callers_scope")]
+    [TestCase("eval('\\'use strict\\'; var kept = 1;');", "typeof kept === 'undefined'", TestName = "Strict_eval_keeps_its_declarations")]
+    [TestCase("", "eval('1; 2 + 3') === 5 && eval(42) === 42", TestName = "Eval_returns_the_completion_value")]
+    [TestCase("var caught; try { eval('var = ;'); } catch (e) { caught = e instanceof SyntaxError; }", "caught", TestName = "Eval_of_bad_code_throws_a_SyntaxError")]
+    [TestCase("var caught; try { eval('throw new RangeError(\\'r\\')'); } catch (e) { caught = e.name; }", "caught === 'RangeError'", TestName = "Eval_passes_a_throw_on")]
+    [TestCase("var add = new Function('a', 'b', 'return a + b;'), self = Function('return this;');", "add(2, 3) === 5 && self() === this && add.length === 2", TestName = "The_Function_constructor_makes_global_functions")]
+    [TestCase("function f() {}", "f instanceof Function && f.constructor === Function && Function.prototype.constructor === Function && typeof Function === 'function'", TestName = "Function_keeps_its_identity")]
+    [TestCase("var caught; try { new Function('a', 'return a +'); } catch (e) { caught = e instanceof SyntaxError; }", "caught", TestName = "The_Function_constructor_throws_a_SyntaxError_for_bad_code")]
     public async Task The_language_behaves_as_ECMAScript_5(string setup, string expression)
     {
         var context = await ScriptHarness.Processor($"{setup}\nattributes.put('response', ({expression}));").RunAsync();

@@ -102,6 +102,8 @@ public sealed class LimitsTests
     [TestCase("var a = []; a.push(a); '' + a;", TestName = "An_array_containing_itself_joined")]
     [TestCase("var a = []; for (var i = 0; i < 200000; i++) { a = [a]; } JSON.stringify(a);", TestName = "JSON_stringify_of_very_deep_data")]
     [TestCase("[1].map(function f() { return [1].map(f); });", TestName = "A_callback_calling_itself_through_a_builtin")]
+    [TestCase("eval('var o = {}; Object.defineProperty(o, \\'x\\', {get: function () { return this.x; }}); o.x;');", TestName = "A_getter_made_by_eval_reading_itself")]
+    [TestCase("var o = {}; Object.defineProperty(o, 'x', {get: new Function('return this.x;')}); o.x;", TestName = "A_getter_made_by_the_Function_constructor_reading_itself")]
     public async Task Recursion_the_call_limit_cannot_see_still_ends_the_request_not_the_host(string script)
     {
         var processor = ScriptHarness.Processor(script, new { maxRecursionDepth = 1000, timeoutMs = 20_000 });

@@ -12,32 +12,11 @@ internal sealed class JintScriptEngine : IScriptEngine
     /// </summary>
     public const int MaxSyntaxDepth = 150;
 
-    // Parsing recurses per nesting level; a generous stack keeps an absurd script from taking the host down.
-    private const int CompileStackBytes = 256 * 1024 * 1024;
-
     public ScriptCompilation Compile(ScriptSource source, ScriptLimits limits)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(limits);
-        ScriptCompilation? result = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                result = CompileOnThisThread(source, limits);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        }, CompileStackBytes)
-        {
-            Name = "DataHub script compiler",
-        };
-        thread.Start();
-        thread.Join();
-        return failure is null ? result! : throw new InvalidOperationException($"Compiling {source.Name} failed: {failure.Message}", failure);
+        return LargeStack.Run(() => CompileOnThisThread(source, limits));
     }
 
     private static ScriptCompilation CompileOnThisThread(ScriptSource source, ScriptLimits limits)

@@ -58,6 +58,11 @@ internal sealed class ScriptRealm
         global.FastAddProperty("console", _console.Object, true, false, true);
         global.FastAddProperty(SyntaxTreePreparer.RegExpName, _engine.RegExp, false, false, false);
         global.FastAddProperty(SyntaxTreePreparer.StackProbeName, JsValue.Undefined, false, false, false);
+        // Code built at run time is prepared like the script itself.
+        var functionConstructor = new RuntimeCode.FunctionConstructor(_engine);
+        global.FastSetProperty("eval", new PropertyDescriptor(RuntimeCode.Eval(_engine), true, false, true));
+        global.FastSetProperty("Function", new PropertyDescriptor(functionConstructor, true, false, true));
+        _engine.Function.PrototypeObject.FastSetProperty("constructor", new PropertyDescriptor(functionConstructor, true, false, true));
         WatchReconfiguration();
 
         _guard = RealmGuard.Track(_engine, _stack, [global, .. HiddenIntrinsics()]);
