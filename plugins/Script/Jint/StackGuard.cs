@@ -13,7 +13,7 @@ namespace DataHub.Plugins.Script.Jint;
 /// </summary>
 internal sealed class StackGuard
 {
-    /// <summary>Stack a run may use: about 150 nested script calls, well within any request thread.</summary>
+    /// <summary>Stack a run may use: some 250 to 400 nested script calls, well within any request thread.</summary>
     public const int Budget = 1024 * 1024;
 
     private nint _limit;
