@@ -54,6 +54,7 @@ public sealed class IsolationTests
 
     [TestCase("leaked = 'sloppy';", TestName = "A_sloppy_global")]
     [TestCase("var declared = 1; function declaredFunction() {}", TestName = "Var_and_function_declarations")]
+    [TestCase("function parseInt() { return 1; } var isNaN = 2;", TestName = "Declarations_redefining_builtin_globals")]
     [TestCase("this.viaThis = 1; this['a b'] = 2;", TestName = "Properties_set_on_the_global_object")]
     [TestCase("Object.defineProperty(this, 'sealed', {value: 1, configurable: false});", TestName = "A_non_configurable_global")]
     [TestCase("Object.prototype.polluted = 1; Array.prototype.extra = function () {}; String.prototype.shout = 2;", TestName = "Additions_to_prototypes")]
@@ -122,6 +123,21 @@ public sealed class IsolationTests
         var second = await processor.RunAsync();
 
         Assert.That(second.ResponseJson(), Is.EqualTo("""["undefined",1]"""));
+    }
+
+    [Test]
+    public async Task A_function_declaration_replacing_a_builtin_global_is_gone_next_time()
+    {
+        var processor = ScriptHarness.Processor(Fingerprint + """
+            var d = attributes.get('data');
+            if (d.replace) { eval('function parseFloat() { return 1; }'); }
+            attributes.put('response', fingerprint(this));
+            """);
+        var pristine = (await processor.RunAsync("{}")).ResponseJson();
+
+        await processor.RunAsync("""{"replace": true}""");
+
+        Assert.That((await processor.RunAsync("{}")).ResponseJson(), Is.EqualTo(pristine));
     }
 
     [Test]

@@ -29,9 +29,6 @@ internal sealed class RealmGuard
 
     public StackGuard Stack { get; }
 
-    /// <summary>How many objects are tracked (the global object, the built-ins and the host objects).</summary>
-    public int TrackedCount => _tracked.Count;
-
     /// <summary>Tracks everything reachable from <paramref name="roots"/>, as it is now.</summary>
     public static RealmGuard Track(Engine engine, StackGuard stack, IEnumerable<ObjectInstance> roots)
     {

@@ -1,13 +1,13 @@
 using System.Globalization;
 using Jint;
 using Jint.Native;
-using Jint.Native.Object;
 using Jint.Native.Function;
+using Jint.Native.Object;
+using Jint.Parser;
 using Jint.Runtime;
 using Jint.Runtime.Descriptors;
-using JintExecutionContext = Jint.Runtime.Environments.ExecutionContext;
 using Jint.Runtime.Interop;
-using Jint.Parser;
+using JintExecutionContext = Jint.Runtime.Environments.ExecutionContext;
 using JintProgram = Jint.Parser.Ast.Program;
 
 namespace DataHub.Plugins.Script.Jint;
@@ -71,9 +71,6 @@ internal sealed class ScriptRealm
 
     /// <summary>False once a run left the engine in a state that cannot be trusted: it is then dropped.</summary>
     public bool IsReusable { get; private set; } = true;
-
-    /// <summary>How many objects the realm guard watches.</summary>
-    public int TrackedObjects => _guard.TrackedCount;
 
     public static ScriptRealm Create(JintProgram program, string source, ScriptLimits limits, string entity) =>
         new(program, source, limits, entity);
