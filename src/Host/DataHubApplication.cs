@@ -1,4 +1,5 @@
 using DataHub.Host.Diagnostics;
+using DataHub.Host.Limits;
 using DataHub.Host.Plugins;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
@@ -35,6 +36,7 @@ public static class DataHubApplication
         builder.Services.AddSingleton<InstanceServlet>();
         builder.Services.AddSingleton<ResponseWriter>();
         builder.Services.AddSingleton<DataHubMetrics>();
+        builder.AddDataHubRateLimits();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
@@ -51,6 +53,7 @@ public static class DataHubApplication
             var http = pages.HttpContext;
             await JsonOutput.WriteErrorAsync(http, HostError.ForStatusCode(http.Response.StatusCode, http.Request.Path));
         });
+        app.UseDataHubRateLimits();
         app.MapGet("/health", (SchemaCatalog schema) => Results.Json(Health.Describe(schema)));
         InstanceServlet.Map(app);
         return app;
