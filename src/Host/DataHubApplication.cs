@@ -21,7 +21,13 @@ public static class DataHubApplication
     /// </summary>
     public static async Task<WebApplication> BuildAsync(HostArguments arguments, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = arguments.Remaining });
+        // Settings (appsettings.json) sit beside the host; --schema and --plugins paths are the caller's, relative
+        // to the current directory, like any command-line tool's.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = arguments.Remaining,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         configure?.Invoke(builder);
 
         var options = ReadOptions(builder.Configuration, arguments);
@@ -36,13 +42,15 @@ public static class DataHubApplication
         builder.Services.AddSingleton<InstanceServlet>();
         builder.Services.AddSingleton<ResponseWriter>();
         builder.Services.AddSingleton<DataHubMetrics>();
+        builder.Services.AddSingleton<SchemaReloader>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SchemaReloader>());
         builder.AddDataHubRateLimits();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
-        var loaded = await LoadAsync(options, builder.Environment.ContentRootPath,
+        var loaded = await LoadAsync(options, Directory.GetCurrentDirectory(),
             app.Services.GetRequiredService<ILoggerFactory>(), app.Lifetime.ApplicationStopping);
-        catalog.Publish(loaded.Snapshot, loaded.Plugins);
+        catalog.Publish(loaded.Snapshot, loaded.Plugins, Path.GetFullPath(options.Schema, Directory.GetCurrentDirectory()));
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -64,13 +72,13 @@ public static class DataHubApplication
     /// the validate verb and start-up do.
     /// </summary>
     public static async Task<(PluginCatalog Plugins, SchemaLoadResult Result)> LoadSchemaAsync(
-        DataHubOptions options, string contentRoot, ILoggerFactory loggerFactory)
+        DataHubOptions options, string workingDirectory, ILoggerFactory loggerFactory)
     {
         var pluginDirectories = new[] { BuiltInPluginDirectory }
-            .Concat(options.Plugins.Select(dir => Path.GetFullPath(dir, contentRoot)))
+            .Concat(options.Plugins.Select(dir => Path.GetFullPath(dir, workingDirectory)))
             .ToList();
         var plugins = PluginLoader.Load(pluginDirectories, loggerFactory.CreateLogger(typeof(PluginLoader)));
-        var result = await new SchemaLoader(plugins, loggerFactory).LoadAsync(Path.GetFullPath(options.Schema, contentRoot));
+        var result = await new SchemaLoader(plugins, loggerFactory).LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
         return (plugins, result);
     }
 
@@ -85,9 +93,9 @@ public static class DataHubApplication
     }
 
     private static async Task<(SchemaSnapshot Snapshot, PluginCatalog Plugins)> LoadAsync(
-        DataHubOptions options, string contentRoot, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        DataHubOptions options, string workingDirectory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var (plugins, result) = await LoadSchemaAsync(options, contentRoot, loggerFactory);
+        var (plugins, result) = await LoadSchemaAsync(options, workingDirectory, loggerFactory);
         if (result.Snapshot is not { } snapshot)
         {
             throw new InvalidSchemaException(result.Errors);

@@ -17,6 +17,9 @@ public sealed record DataHubOptions
     /// <summary>The largest request body accepted; a larger one is answered with 413.</summary>
     public long MaxRequestBodyBytes { get; init; } = 10 * 1024 * 1024;
 
+    /// <summary>Reload the schema when its files change; an invalid change is logged and the last good schema kept.</summary>
+    public bool ReloadOnChange { get; init; } = true;
+
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
 
     /// <summary>Checks the settings, returning every problem.</summary>

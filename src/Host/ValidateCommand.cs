@@ -5,9 +5,8 @@ public static class ValidateCommand
 {
     public static async Task<int> RunAsync(HostArguments arguments, TextWriter output)
     {
-        var contentRoot = Directory.GetCurrentDirectory();
         var configuration = new ConfigurationBuilder()
-            .SetBasePath(contentRoot)
+            .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .AddCommandLine(arguments.Remaining)
@@ -20,7 +19,7 @@ public static class ValidateCommand
         }
 
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-        var (plugins, result) = await DataHubApplication.LoadSchemaAsync(options, contentRoot, loggerFactory);
+        var (plugins, result) = await DataHubApplication.LoadSchemaAsync(options, Directory.GetCurrentDirectory(), loggerFactory);
         foreach (var failure in plugins.Failures)
         {
             await output.WriteLineAsync($"warning: plug-in folder {failure.Directory} did not load: {failure.Reason}");

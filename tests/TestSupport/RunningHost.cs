@@ -45,12 +45,15 @@ public sealed class RunningHost : IAsyncDisposable
         IEnumerable<string>? pluginDirectories = null,
         IDictionary<string, string?>? settings = null)
     {
-        string[] args = ["--schema", schemaDirectory, .. (pluginDirectories ?? []).SelectMany(dir => new[] { "--plugins", dir })];
+        string[] args =
+        [
+            "--schema", schemaDirectory, "--environment", "Testing",
+            .. (pluginDirectories ?? []).SelectMany(dir => new[] { "--plugins", dir }),
+        ];
         var log = new CapturedLog();
         var app = await DataHubApplication.BuildAsync(HostArguments.Parse(args), builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Environment.EnvironmentName = "Testing";
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Logging.ClearProviders().AddProvider(log).SetMinimumLevel(LogLevel.Debug);
         });

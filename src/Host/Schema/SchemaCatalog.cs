@@ -3,8 +3,8 @@ using DataHub.Host.Plugins;
 namespace DataHub.Host.Schema;
 
 /// <summary>
-/// The schema the host serves and the plug-ins behind it. Published once at start-up, before the first request;
-/// readers always see one whole, immutable snapshot.
+/// The schema the host serves and the plug-ins behind it. Each request reads <see cref="Current"/> once and so
+/// sees one whole, immutable snapshot; a reload publishes a new one in a single step.
 /// </summary>
 public sealed class SchemaCatalog : IAsyncDisposable
 {
@@ -15,11 +15,19 @@ public sealed class SchemaCatalog : IAsyncDisposable
 
     public PluginCatalog Plugins => _plugins ?? throw new InvalidOperationException("The plug-ins are not loaded yet.");
 
-    public void Publish(SchemaSnapshot snapshot, PluginCatalog plugins)
+    /// <summary>The schema folder, as a full path.</summary>
+    public string SchemaDirectory { get; private set; } = "";
+
+    /// <summary>Publishes the first snapshot, at start-up.</summary>
+    public void Publish(SchemaSnapshot snapshot, PluginCatalog plugins, string schemaDirectory)
     {
         _plugins = plugins;
+        SchemaDirectory = schemaDirectory;
         Volatile.Write(ref _current, snapshot);
     }
+
+    /// <summary>Replaces the served snapshot and returns the one it replaced, which requests may still be using.</summary>
+    public SchemaSnapshot Replace(SchemaSnapshot snapshot) => Interlocked.Exchange(ref _current, snapshot)!;
 
     public ValueTask DisposeAsync() => _current?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

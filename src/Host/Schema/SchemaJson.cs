@@ -130,9 +130,13 @@ internal static partial class SchemaJson
 
     private static string FirstSentence(string message)
     {
-        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return end < 0 ? message : message[..end];
+        // System.Text.Json appends the path and position, which the error reports in its own words.
+        var end = message.IndexOfAny(" Path:", " LineNumber:");
+        return end < 0 ? message : message[..end].TrimEnd();
     }
+
+    private static int IndexOfAny(this string text, params string[] markers) =>
+        markers.Select(m => text.IndexOf(m, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
 
     [GeneratedRegex(@"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex EnvironmentReference();

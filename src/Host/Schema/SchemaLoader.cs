@@ -152,10 +152,11 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
         }
 
         var entities = new Dictionary<string, EntityDefinition>(StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (entityReference, mapping) in EntityMappings(json, Report))
         {
             void ReportEntity(string message) => errors.Add(new SchemaError(display, message, entityReference));
-            if (entities.ContainsKey(entityReference))
+            if (!seen.Add(entityReference))
             {
                 ReportEntity("Duplicate entity reference.");
                 continue;

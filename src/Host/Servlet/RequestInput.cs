@@ -119,7 +119,10 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = _jsonOptions.MaxDepth });
         try
         {
-            return new RequestInput(JsonNode.Parse(ref reader), null, null);
+            var node = JsonNode.Parse(ref reader);
+            // Anything but white space after the value is an error too; Read throws for it.
+            reader.Read();
+            return new RequestInput(node, null, null);
         }
         catch (JsonException e)
         {

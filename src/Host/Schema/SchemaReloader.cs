@@ -1,0 +1,105 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace DataHub.Host.Schema;
+
+/// <summary>
+/// Reloads the schema when its files change (DataHub:ReloadOnChange). A schema that fails validation is logged
+/// with every problem and the last good one keeps serving. Plug-ins themselves are not reloaded.
+/// </summary>
+public sealed partial class SchemaReloader(
+    SchemaCatalog catalog,
+    IOptions<DataHubOptions> options,
+    ILoggerFactory loggerFactory,
+    ILogger<SchemaReloader> logger) : BackgroundService
+{
+    // Database files and their journals live in instance folders too; only schema files trigger a reload.
+    private static readonly HashSet<string> _schemaExtensions = new(StringComparer.OrdinalIgnoreCase) { ".json", ".js", ".pem" };
+    private static readonly TimeSpan _settleTime = TimeSpan.FromMilliseconds(300);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.ReloadOnChange || !Directory.Exists(catalog.SchemaDirectory))
+        {
+            return;
+        }
+        var changes = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        using var watcher = new FileSystemWatcher(catalog.SchemaDirectory)
+        {
+            IncludeSubdirectories = true,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+        };
+        void OnChange(object sender, FileSystemEventArgs e)
+        {
+            if (_schemaExtensions.Contains(Path.GetExtension(e.FullPath)) || Directory.Exists(e.FullPath))
+            {
+                changes.Writer.TryWrite(e.FullPath);
+            }
+        }
+        watcher.Changed += OnChange;
+        watcher.Created += OnChange;
+        watcher.Deleted += OnChange;
+        watcher.Renamed += (sender, e) => OnChange(sender, e);
+        watcher.EnableRaisingEvents = true;
+
+        try
+        {
+            await foreach (var _ in changes.Reader.ReadAllAsync(stoppingToken))
+            {
+                // Editors and deploys write several files in a burst: wait for it to settle, then load once.
+                await Task.Delay(_settleTime, stoppingToken);
+                while (changes.Reader.TryRead(out var _))
+                {
+                }
+                await ReloadAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutting down.
+        }
+    }
+
+    /// <summary>Loads the schema again; publishes it only if it is valid. Returns whether it was published.</summary>
+    public async Task<bool> ReloadAsync(CancellationToken cancellationToken)
+    {
+        var result = await new SchemaLoader(catalog.Plugins, loggerFactory).LoadAsync(catalog.SchemaDirectory);
+        if (result.Snapshot is not { } snapshot)
+        {
+            LogRejected(logger, result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
+            return false;
+        }
+        foreach (var instance in snapshot.Instances.Values)
+        {
+            await instance.DataStores.InitializeAsync(cancellationToken);
+        }
+        var previous = catalog.Replace(snapshot);
+        LogReloaded(logger, snapshot.Instances.Count, snapshot.EntityCount);
+
+        // Requests that started on the previous snapshot may still use its data stores: retire it after they end.
+        _ = RetireAsync(previous, options.Value.RequestTimeout + TimeSpan.FromSeconds(5));
+        return true;
+    }
+
+    private async Task RetireAsync(SchemaSnapshot previous, TimeSpan grace)
+    {
+        try
+        {
+            await Task.Delay(grace);
+            await previous.DisposeAsync();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or ObjectDisposedException)
+        {
+            LogRetireFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schema reloaded: {Instances} instance(s), {Entities} entities")]
+    private static partial void LogReloaded(ILogger logger, int instances, int entities);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Schema change rejected; still serving the last good schema. {Count} problem(s):\n{Problems}")]
+    private static partial void LogRejected(ILogger logger, int count, string problems);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the data stores of a replaced schema failed")]
+    private static partial void LogRetireFailed(ILogger logger, Exception exception);
+}

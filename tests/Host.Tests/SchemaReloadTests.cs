@@ -1,0 +1,53 @@
+using System.Net;
+using DataHub.Testing;
+
+namespace DataHub.Host.Tests;
+
+public sealed class SchemaReloadTests
+{
+    [Test]
+    public async Task A_valid_change_is_served_without_a_restart_and_an_invalid_one_keeps_the_last_good_schema()
+    {
+        using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");
+        await using var host = await RunningHost.StartAsync(schema.Path, [TestPaths.FixturePluginsDirectory]);
+
+        schema.Write("shop/services.json", """{"entities": {"a": {"execute": true, "processor": "Echo"}, "b": {"execute": true, "processor": "Echo"}}}""");
+        Assert.That(await EventuallyAsync(async () => (await host.PostJsonAsync("/shop/services/b", "{}")).StatusCode == HttpStatusCode.OK), Is.True,
+            "the new entity is served");
+
+        schema.Write("shop/services.json", """{"entities": {"a": {"execute": true, "processor": "Missing"}}}""");
+        Assert.That(await EventuallyAsync(() => Task.FromResult(host.Log.Entries.Any(e => e.Message.Contains("Schema change rejected", StringComparison.Ordinal)))),
+            Is.True, "the bad change is logged");
+
+        var rejection = host.Log.Entries.Last(e => e.Message.Contains("Schema change rejected", StringComparison.Ordinal));
+        Assert.That(rejection.Message, Does.Contain("Unknown processor 'Missing'"));
+        using var stillServed = await host.PostJsonAsync("/shop/services/b", "{}");
+        Assert.That(stillServed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Reloading_can_be_turned_off()
+    {
+        using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");
+        await using var host = await RunningHost.StartAsync(schema.Path, [TestPaths.FixturePluginsDirectory],
+            new Dictionary<string, string?> { ["DataHub:ReloadOnChange"] = "false" });
+
+        schema.Write("shop/services.json", """{"entities": {"b": {"execute": true, "processor": "Echo"}}}""");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        using var response = await host.PostJsonAsync("/shop/services/b", "{}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            if (await condition())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

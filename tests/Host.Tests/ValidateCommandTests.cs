@@ -1,0 +1,37 @@
+using DataHub.Testing;
+
+namespace DataHub.Host.Tests;
+
+public sealed class ValidateCommandTests
+{
+    [Test]
+    public async Task Validate_lists_every_problem_and_exits_non_zero()
+    {
+        using var schema = SchemaFolder.WithEntities(
+            """{"a": {"execute": true, "processor": "Nope"}, "b": {"execute": true, "processor": "Echo", "dataStore": "missing"}}""");
+        using var output = new StringWriter();
+
+        var exitCode = await ValidateCommand.RunAsync(
+            HostArguments.Parse(["validate", "--schema", schema.Path, "--plugins", TestPaths.FixturePluginsDirectory]), output);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Some.Contains("entity 'a': Unknown processor 'Nope'"));
+        Assert.That(lines, Has.Some.Contains("entity 'b': Unknown dataStore 'missing'"));
+        Assert.That(lines, Has.Some.Contains("plug-in folder").And.Contains("Broken"));
+        Assert.That(lines[^1], Does.Contain("2 problem(s)"));
+    }
+
+    [Test]
+    public async Task Validate_reports_a_valid_schema_and_exits_zero()
+    {
+        using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");
+        using var output = new StringWriter();
+
+        var exitCode = await ValidateCommand.RunAsync(
+            HostArguments.Parse(["validate", "--schema", schema.Path, "--plugins", TestPaths.FixturePluginsDirectory]), output);
+
+        Assert.That(exitCode, Is.EqualTo(0), output.ToString());
+        Assert.That(output.ToString(), Does.Contain("is valid: 1 instance(s), 1 entities."));
+    }
+}
