@@ -182,6 +182,44 @@ public sealed class BasicAuthenticationTests
     }
 
     [Test]
+    public async Task An_edited_users_file_takes_effect_without_a_restart_and_a_broken_one_keeps_the_last_good_users()
+    {
+        var directory = new TempDirectory();
+        directory.Write("schema/site/instance.json", """{"auth": {"anonymous": false, "basic": {"users": "users.json"}}}""");
+        directory.Write("schema/site/users.json", SecuredHost.UsersFile(new Dictionary<string, (string, string[])> { ["erin"] = ("erin-password-1", []) }));
+        directory.Write("schema/site/default.json", SecuredHost.System("default", ("echo", [])));
+        await using var host = await HostUnderTest.StartAsync(directory);
+        Expect.Unauthorized(await host.CallAsync("site/echo", SecuredHost.Basic("frank", "frank-password-2")));
+
+        directory.Write("schema/site/users.json", SecuredHost.UsersFile(new Dictionary<string, (string, string[])>
+        {
+            ["erin"] = ("erin-password-1", []),
+            ["frank"] = ("frank-password-2", []),
+        }));
+        Assert.That(await EventuallyAsync(async () => (await host.CallAsync("site/echo", SecuredHost.Basic("frank", "frank-password-2"))).Status == 200),
+            Is.True, "frank is accepted once the users file is reloaded");
+
+        host.Remember("plain-text-password");
+        directory.Write("schema/site/users.json", """{"frank": {"hash": "plain-text-password"}}""");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Expect.Served(await host.CallAsync("site/echo", SecuredHost.Basic("frank", "frank-password-2")));
+        Assert.That(host.Host.Log.Entries.Select(e => e.Message), Has.Some.Contains("'hash' is not a pbkdf2-sha256"));
+        host.AssertLogHoldsNoSecret();
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            if (await condition())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    [Test]
     public async Task Failed_logins_are_logged_with_the_trace_id_but_without_the_password()
     {
         var answer = await _host.CallAsync("hub/echo", SecuredHost.Basic("bob", "a-wrong-password-for-bob"));
