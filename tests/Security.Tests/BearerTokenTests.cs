@@ -222,6 +222,17 @@ public sealed class BearerTokenTests
     }
 
     [Test]
+    public async Task A_correctly_signed_token_with_a_repeated_claim_is_a_401_not_a_500()
+    {
+        var payload = TestTokens.Payload("u");
+        var json = payload.ToJsonString().Replace("\"sub\":\"u\"", "\"sub\":\"u\",\"sub\":\"admin\"", StringComparison.Ordinal);
+        var signingInput = $"{TestTokens.Encode("""{"alg":"HS256","typ":"JWT"}""")}.{TestTokens.Encode(json)}";
+        var token = $"{signingInput}.{TestTokens.Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SecuredHost.Secret), Encoding.ASCII.GetBytes(signingInput)))}";
+
+        Assert.That(MessageOf(await CallWithTokenAsync(Key.Hs256, token)), Does.Contain("distinct claim names"));
+    }
+
+    [Test]
     public async Task Roles_may_be_a_single_string_or_the_role_claim()
     {
         var single = TestTokens.Payload("u");

@@ -9,6 +9,9 @@ public abstract record Credentials
     /// <summary>Longest Authorization value read; anything longer is refused before any decoding.</summary>
     public const int MaximumLength = 16 * 1024;
 
+    public const string BasicScheme = "Basic";
+    public const string BearerScheme = "Bearer";
+
     private static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private Credentials()
@@ -26,9 +29,6 @@ public abstract record Credentials
 
     /// <summary>A header that cannot be read; <see cref="Reason"/> quotes none of it.</summary>
     public sealed record Malformed(string Scheme, string Reason) : Credentials;
-
-    public const string BasicScheme = "Basic";
-    public const string BearerScheme = "Bearer";
 
     /// <summary>Reads the Authorization header. Never throws, whatever the header holds.</summary>
     public static Credentials Read(HttpRequest request)

@@ -150,18 +150,18 @@ public sealed class InstanceAccess
                 return AccessResult.Anonymous;
 
             case Credentials.Malformed malformed:
-                logger.CredentialsRefused(_realm, malformed.Reason, http.TraceIdentifier);
+                logger.CredentialsRefused(InstanceName, malformed.Reason, http.TraceIdentifier);
                 return Deny(Unauthenticated(malformed.Reason,
                     malformed.Scheme == Credentials.BearerScheme ? "invalid_request" : null));
 
             case Credentials.Basic when _basic is null:
-                logger.CredentialsRefused(_realm, "Basic authentication is not enabled", http.TraceIdentifier);
+                logger.CredentialsRefused(InstanceName, "Basic authentication is not enabled", http.TraceIdentifier);
                 return Deny(Unauthenticated("This instance does not accept Basic authentication."));
 
             case Credentials.Basic basic:
                 if (await _basic.VerifyAsync(basic.User, basic.Password, cancellationToken) is not { } found)
                 {
-                    logger.PasswordRefused(_realm, _basic.IsKnown(basic.User) ? basic.User : "(unknown user)", http.TraceIdentifier);
+                    logger.PasswordRefused(InstanceName, _basic.IsKnown(basic.User) ? basic.User : "(unknown user)", http.TraceIdentifier);
                     return Deny(Unauthenticated("The user id or password is not valid."));
                 }
                 return new AccessResult(new JsonObject
@@ -172,14 +172,14 @@ public sealed class InstanceAccess
                 }, null);
 
             case Credentials.Bearer when _jwt is null:
-                logger.CredentialsRefused(_realm, "Bearer tokens are not enabled", http.TraceIdentifier);
+                logger.CredentialsRefused(InstanceName, "Bearer tokens are not enabled", http.TraceIdentifier);
                 return Deny(Unauthenticated("This instance does not accept bearer tokens."));
 
             case Credentials.Bearer bearer:
                 var check = await _jwt.CheckAsync(bearer.Token);
                 if (check.User is not { } tokenUser)
                 {
-                    logger.CredentialsRefused(_realm, $"bearer token refused: {check.Failure}", http.TraceIdentifier);
+                    logger.CredentialsRefused(InstanceName, $"bearer token refused: {check.Failure}", http.TraceIdentifier);
                     return Deny(Unauthenticated($"The bearer token is not valid: {check.Failure}.", "invalid_token"));
                 }
                 return new AccessResult(tokenUser, null);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -24,6 +25,7 @@ public sealed class JwtTokens
 
     private static readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private static readonly string[] _members = ["secret", "publicKey", "issuer", "audience"];
+    private static readonly JsonDocumentOptions _payloadOptions = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
     private static readonly HashSet<string> _identityClaims = new(StringComparer.Ordinal) { "sub", "roles", "role" };
 
     private readonly TokenValidationParameters _parameters;
@@ -108,9 +110,9 @@ public sealed class JwtTokens
         {
             return new TokenCheck(null, Describe(result.Exception));
         }
-        if (JsonNode.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload)) is not JsonObject payload)
+        if (ReadPayload(jwt) is not { } payload)
         {
-            return new TokenCheck(null, "its payload is not a JSON object");
+            return new TokenCheck(null, "its payload is not a JSON object with distinct claim names");
         }
         if (payload["sub"] is not JsonValue sub || !sub.TryGetValue(out string? id) || id.Length == 0)
         {
@@ -127,6 +129,20 @@ public sealed class JwtTokens
             }
         }
         return new TokenCheck(new JsonObject { ["id"] = id, ["roles"] = roles, ["claims"] = claims }, null);
+    }
+
+    /// <summary>The payload as JSON; null for one the handler accepted but no plug-in could read (a repeated claim).</summary>
+    private static JsonObject? ReadPayload(JsonWebToken jwt)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload), _payloadOptions);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? JsonObject.Create(document.RootElement.Clone()) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static IEnumerable<string> Roles(JsonNode? node) => node switch

@@ -44,7 +44,7 @@ public static partial class RateLimits
     /// The partition key of a client: its IPv4 address, or its IPv6 /64 network (one host usually holds a whole
     /// /64). Behind a reverse proxy, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so this is the client, not the proxy.
     /// </summary>
-    public static string? ClientAddress(HttpContext http)
+    public static string ClientAddress(HttpContext http)
     {
         var address = http.Connection.RemoteIpAddress;
         if (address is null)
@@ -109,7 +109,7 @@ public static partial class RateLimits
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 })
-                : RateLimitPartition.GetNoLimiter(""));
+                : RateLimitPartition.GetNoLimiter("\0unlimited"));
         options.OnRejected = async (rejected, _) =>
         {
             var http = rejected.HttpContext;
