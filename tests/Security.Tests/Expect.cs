@@ -42,4 +42,7 @@ public static class Expect
         Assert.That(answer.Status, Is.EqualTo(200), answer.ToString());
         return answer.Json["user"] as JsonObject;
     }
+
+    /// <summary>A 200, whatever the body.</summary>
+    public static void Ok(Answer answer) => Assert.That(answer.Status, Is.EqualTo(200), answer.ToString());
 }
