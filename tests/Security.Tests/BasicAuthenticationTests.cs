@@ -57,10 +57,10 @@ public sealed class BasicAuthenticationTests
     [Test]
     public async Task An_unknown_user_costs_as_much_time_as_a_known_user_with_a_wrong_password()
     {
-        async Task<TimeSpan> BestOfThreeAsync(string authorization)
+        async Task<TimeSpan> BestOfFiveAsync(string authorization)
         {
             var best = TimeSpan.MaxValue;
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < 5; i++)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 Expect.Unauthorized(await _host.CallAsync("hub/echo", authorization));
@@ -69,8 +69,8 @@ public sealed class BasicAuthenticationTests
             return best;
         }
 
-        var known = await BestOfThreeAsync(SecuredHost.Basic("alice", "wrong-password-1"));
-        var unknown = await BestOfThreeAsync(SecuredHost.Basic("nobody-here", "wrong-password-1"));
+        var known = await BestOfFiveAsync(SecuredHost.Basic("alice", "wrong-password-1"));
+        var unknown = await BestOfFiveAsync(SecuredHost.Basic("nobody-here", "wrong-password-1"));
 
         // Both pay a full PBKDF2 (the unknown one against a dummy hash), so neither is markedly faster.
         Assert.That(unknown.TotalMilliseconds, Is.GreaterThan(known.TotalMilliseconds * 0.5), $"known {known}, unknown {unknown}");
