@@ -8,13 +8,21 @@ public static class DataStoreFactory
 {
     /// <summary>
     /// Builds the store named <paramref name="name"/> from its JSON (environment references already resolved).
-    /// Adds a sentence to <paramref name="errors"/> for every problem and returns null if there was any.
+    /// Adds a sentence to <paramref name="errors"/> for every problem and returns null if there was any; the sentences
+    /// do not repeat the store's name (the caller says which store they are about) and never quote the connection string.
     /// Does not connect.
     /// </summary>
     public static IDataStore? Create(string name, JsonObject config, string instanceDirectory, ICollection<string> errors)
     {
-        // Placeholder until the ExecuteSql issue lands the providers.
-        errors.Add($"data store '{name}': providers are not implemented yet ({config.Count} settings, {instanceDirectory}).");
-        return null;
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(errors);
+        var settings = DataStoreSettings.Read(config, instanceDirectory, errors);
+        return settings?.Provider switch
+        {
+            null => null,
+            DataStoreProviders.Sqlite => SqliteDataStore.Create(name, settings, instanceDirectory, errors),
+            DataStoreProviders.PostgreSql => PostgreSqlDataStore.Create(name, settings, errors),
+            _ => SqlServerDataStore.Create(name, settings, errors),
+        };
     }
 }

@@ -6,12 +6,32 @@ namespace DataHub.Host.DataStores;
 /// <summary>An instance's data stores by name, owned by the host for its whole life.</summary>
 public sealed class InstanceDataStores(IReadOnlyDictionary<string, IDataStore> stores) : IDataStores, IAsyncDisposable
 {
-    public IReadOnlyCollection<string> Names => [.. stores.Keys];
+    private readonly Dictionary<string, IDataStore> _stores = new(stores, StringComparer.OrdinalIgnoreCase);
 
-    public bool TryGet(string name, [NotNullWhen(true)] out IDataStore? store) => stores.TryGetValue(name, out store);
+    public IReadOnlyCollection<string> Names => _stores.Keys;
+
+    public bool TryGet(string name, [NotNullWhen(true)] out IDataStore? store) => _stores.TryGetValue(name, out store);
 
     /// <summary>Prepares stores at host start (for example, creates and seeds a new SQLite file). Not run by validate.</summary>
-    public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var store in _stores.Values)
+        {
+            if (store is SqlDataStore sqlStore)
+            {
+                await sqlStore.InitializeAsync(cancellationToken);
+            }
+        }
+    }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var store in _stores.Values)
+        {
+            if (store is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
 }

@@ -1,0 +1,11 @@
+namespace DataHub.Plugins.ExecuteSql;
+
+/// <summary>An entity whose SQL and parameters are fixed in the schema: everything was prepared at load.</summary>
+internal sealed class SqlProcessor(string storeName, SqlStatement statement, bool execute) : IProcessor
+{
+    public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return StatementRunner.RunAsync(context, storeName, statement, execute, context.Data, cancellationToken);
+    }
+}

@@ -1,0 +1,258 @@
+using System.Data;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using DataHub.ExecuteSql.Tests.Support;
+using DataHub.Host.DataStores;
+using DataHub.Plugins;
+using Microsoft.Data.SqlClient;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataHub.ExecuteSql.Tests;
+
+/// <summary>
+/// SQL Server without a server: the host's store as configured, the SQL and parameters the plug-in hands SqlClient
+/// (recorded instead of sent), how SqlClient's errors are classified, and a real connection attempt that fails.
+/// </summary>
+public sealed class SqlServerTests
+{
+    private const string ConnectionString = "Server=127.0.0.1,1;Database=shop;User Id=sa;Password=hunter2;Connect Timeout=2;Encrypt=false";
+
+    private ScratchFolder _folder = null!;
+    private InstanceDataStores _stores = null!;
+    private IDataStore _store = null!;
+
+    [OneTimeSetUp]
+    public void CreateStore()
+    {
+        _folder = new ScratchFolder();
+        var errors = new List<string>();
+        _store = DataStoreFactory.Create("database",
+            new JsonObject { ["provider"] = "sqlserver", ["connectionString"] = ConnectionString, ["commandTimeoutSeconds"] = 12 },
+            _folder.Path, errors)!;
+        Assert.That(errors, Is.Empty);
+        _stores = new InstanceDataStores(new Dictionary<string, IDataStore> { ["database"] = _store });
+    }
+
+    [OneTimeTearDown]
+    public async Task DisposeStore()
+    {
+        await _stores.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Test]
+    public void The_store_is_a_pooled_sqlclient_source_with_its_time_limit()
+    {
+        Assert.That(_store.Provider, Is.EqualTo(DataStoreProviders.SqlServer));
+        Assert.That(_store.CommandTimeout, Is.EqualTo(TimeSpan.FromSeconds(12)));
+        using var connection = _store.DataSource.CreateConnection();
+        Assert.That(connection, Is.InstanceOf<SqlConnection>());
+    }
+
+    [Test]
+    public async Task Placeholders_become_named_parameters_typed_sized_and_scaled_for_sqlclient()
+    {
+        var recording = new RecordingSqlServerStore(_store);
+        var context = await RunAsync(recording, TestSchema.DoorQuery, TestSchema.DoorRequest);
+
+        Assert.That(context.ResponseJson(), Is.EqualTo("[]"));
+        var command = recording.Executed.Single();
+        Assert.That(command.CommandText, Is.EqualTo(
+            "select product_id, price from door_prices where range = @p1 and style = @p2 and colour = @p3 and component = @p4 and hinge = @p5 and height = @p6 and width = @p7"));
+        Assert.That(command.CommandTimeout, Is.EqualTo(12));
+        var parameters = command.Parameters.Cast<SqlParameter>().ToList();
+        Assert.That(parameters.Select(p => p.ParameterName), Is.EqualTo(new[] { "@p1", "@p2", "@p3", "@p4", "@p5", "@p6", "@p7" }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(parameters[0].SqlDbType, Is.EqualTo(SqlDbType.NVarChar));
+            Assert.That(parameters[0].Size, Is.EqualTo(510), "room for 255 characters of two UTF-16 units each");
+            Assert.That(parameters[0].Value, Is.EqualTo("Aspire"));
+            Assert.That(parameters[5].SqlDbType, Is.EqualTo(SqlDbType.Decimal));
+            Assert.That(parameters[5].Precision, Is.EqualTo(18));
+            Assert.That(parameters[5].Scale, Is.EqualTo(6));
+            Assert.That(parameters[5].Value, Is.EqualTo(285m));
+        });
+    }
+
+    [Test]
+    public async Task Every_type_binds_with_the_sqlclient_type_it_maps_to()
+    {
+        var recording = new RecordingSqlServerStore(_store);
+        await RunAsync(recording, """
+            {
+              "sql": "insert into typed values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              "execute": true,
+              "parameters": [
+                { "reference": "s", "type": "text" }, { "reference": "i", "type": "integer" }, { "reference": "si", "type": "smallint" },
+                { "reference": "bi", "type": "bigint" }, { "reference": "d", "type": "number" }, { "reference": "dec", "type": "decimal" },
+                { "reference": "b", "type": "boolean" }, { "reference": "dt", "type": "date" }, { "reference": "ts", "type": "timestamp" }
+              ]
+            }
+            """, """{"s":"x","i":1,"si":2,"bi":3,"d":1.5,"dec":2.25,"b":true,"dt":"2024-02-29","ts":"2024-02-29T13:45:30.1234567"}""");
+
+        var parameters = recording.Executed.Single().Parameters.Cast<SqlParameter>().ToList();
+        Assert.That(parameters.Select(p => p.SqlDbType), Is.EqualTo(new[]
+        {
+            SqlDbType.NVarChar, SqlDbType.Int, SqlDbType.SmallInt, SqlDbType.BigInt, SqlDbType.Float, SqlDbType.Decimal,
+            SqlDbType.Bit, SqlDbType.Date, SqlDbType.DateTime2,
+        }));
+        Assert.That(parameters.Select(p => p.Value), Is.EqualTo(new object[]
+        {
+            "x", 1, (short)2, 3L, 1.5, 2.25m, true, new DateTime(2024, 2, 29), new DateTime(2024, 2, 29, 13, 45, 30).AddTicks(1234567),
+        }));
+    }
+
+    [Test]
+    public async Task A_batch_reuses_one_command_without_preparing_it()
+    {
+        var recording = new RecordingSqlServerStore(_store);
+
+        var context = await RunAsync(recording, TestSchema.AddOrder, """[{"product_id":"a","quantity":1},{"product_id":"b","quantity":2}]""");
+
+        Assert.That(context.ResponseJson(), Is.EqualTo("""{"status":10,"rowsAffected":2}"""));
+        Assert.That(recording.Executed.Select(c => c.Parameters["@p1"].Value), Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    [Test]
+    public async Task Square_brackets_and_nested_comments_hide_question_marks()
+    {
+        var recording = new RecordingSqlServerStore(_store);
+
+        await RunAsync(recording, """
+            { "sql": "select 1 as [a?]]], '?' as q, /* /* ? */ ? */ ? as v", "parameters": [{ "reference": "v", "type": "integer" }] }
+            """, """{"v":1}""");
+
+        Assert.That(recording.Executed.Single().CommandText, Is.EqualTo("select 1 as [a?]]], '?' as q, /* /* ? */ ? */ @p1 as v"));
+    }
+
+    [TestCase(2627, DataStoreErrorKind.Rejected)]
+    [TestCase(547, DataStoreErrorKind.Rejected)]
+    [TestCase(515, DataStoreErrorKind.Rejected)]
+    [TestCase(8152, DataStoreErrorKind.Rejected)]
+    [TestCase(245, DataStoreErrorKind.Rejected)]
+    [TestCase(-2, DataStoreErrorKind.Timeout)]
+    [TestCase(53, DataStoreErrorKind.Unavailable)]
+    [TestCase(18456, DataStoreErrorKind.Unavailable)]
+    [TestCase(4060, DataStoreErrorKind.Unavailable)]
+    [TestCase(208, DataStoreErrorKind.Failed)]
+    public void Sqlclient_errors_are_classified_by_their_number(int number, DataStoreErrorKind kind)
+    {
+        var error = _store.DescribeError(CreateSqlException(number, "The database's own words."))!;
+
+        Assert.That(error.Kind, Is.EqualTo(kind));
+        Assert.That(error.Message, kind switch
+        {
+            DataStoreErrorKind.Rejected => Is.EqualTo("The database's own words."),
+            DataStoreErrorKind.Timeout => Is.EqualTo("The data store 'database' did not finish the command within its time limit of 12 seconds."),
+            DataStoreErrorKind.Unavailable => Is.EqualTo("The data store 'database' cannot be reached."),
+            _ => Is.EqualTo($"The data store 'database' could not run the command (SQL Server error {number})."),
+        });
+    }
+
+    [Test]
+    public void A_fatal_severity_is_an_unavailable_server_whatever_its_number()
+    {
+        Assert.That(_store.DescribeError(CreateSqlException(0, "A network-related error occurred.", severity: 20))!.Kind,
+            Is.EqualTo(DataStoreErrorKind.Unavailable));
+    }
+
+    [Test]
+    public async Task A_rejected_value_is_status_25_with_sql_servers_message()
+    {
+        var failing = new FailingStore(_store, CreateSqlException(2627, "Violation of PRIMARY KEY constraint 'PK_orders'."));
+
+        var context = await RunAsync(failing, TestSchema.AddOrder, """{"product_id":"a","quantity":1}""");
+
+        Assert.That(context.Status, Is.EqualTo(MessageStatus.DataInvalid));
+        Assert.That(context.ErrorMessage, Is.EqualTo("Violation of PRIMARY KEY constraint 'PK_orders'."));
+    }
+
+    [Test]
+    public void Exceptions_that_are_not_sqlclients_are_not_the_stores()
+    {
+        Assert.That(_store.DescribeError(new InvalidOperationException()), Is.Null);
+    }
+
+    [Test]
+    public async Task A_server_that_cannot_be_reached_is_http_503_with_status_20()
+    {
+        var context = await RunAsync(_stores, TestSchema.DoorQuery, TestSchema.DoorRequest);
+
+        Assert.That(context.HttpStatus, Is.EqualTo(503), context.ErrorMessage);
+        Assert.That(context.Status, Is.EqualTo(MessageStatus.GeneralError));
+        Assert.That(context.ErrorMessage, Is.EqualTo("The data store 'database' cannot be reached."));
+    }
+
+    private async Task<ProcessorContext> RunAsync(IDataStores stores, string config, string data)
+    {
+        var result = PluginUnderTest.Instance.Prepare(new ProcessorSetup
+        {
+            Entity = new EntityAddress("test", "services", "entity"),
+            ProcessorConfig = JsonNode.Parse(config),
+            EntityMapping = [],
+            DataStoreName = "database",
+            InstanceDirectory = _folder.Path,
+            DataStores = stores,
+            Logger = NullLogger.Instance,
+        });
+        Assert.That(result.Errors, Is.Empty);
+        var context = new ProcessorContext([])
+        {
+            Data = JsonNode.Parse(data),
+            DataStores = stores,
+            Logger = NullLogger.Instance,
+            TraceId = "t",
+        };
+        await result.Processor!.ExecuteAsync(context, CancellationToken.None);
+        return context;
+    }
+
+    /// <summary>SqlClient 2.1 has no public way to make a SqlException; its internal factory is the one it uses itself.</summary>
+    private static SqlException CreateSqlException(int number, string message, byte severity = 16)
+    {
+        const BindingFlags Internal = BindingFlags.NonPublic | BindingFlags.Instance;
+        var errorConstructor = typeof(SqlError).GetConstructors(Internal).OrderByDescending(c => c.GetParameters().Length).First();
+        var arguments = errorConstructor.GetParameters().Select(p => p.Name switch
+        {
+            "infoNumber" => (object?)number,
+            "errorState" => (byte)1,
+            "errorClass" => severity,
+            "server" => "server",
+            "errorMessage" => message,
+            "procedure" => "",
+            "lineNumber" => 1,
+            "win32ErrorCode" => 0u,
+            _ => p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null,
+        }).ToArray();
+        var error = (SqlError)errorConstructor.Invoke(arguments);
+        var errors = (SqlErrorCollection)typeof(SqlErrorCollection).GetConstructors(Internal).Single().Invoke(null);
+        typeof(SqlErrorCollection).GetMethod("Add", Internal)!.Invoke(errors, [error]);
+        var create = typeof(SqlException).GetMethod("CreateException", BindingFlags.NonPublic | BindingFlags.Static,
+            [typeof(SqlErrorCollection), typeof(string)])!;
+        return (SqlException)create.Invoke(null, [errors, "15.0"])!;
+    }
+
+    /// <summary>A store whose every command fails with the given exception, described by the real store.</summary>
+    private sealed class FailingStore(IDataStore realStore, Exception failure) : IDataStores, IDataStore
+    {
+        private readonly RecordingSqlServerStore _recording = new(realStore);
+
+        public string Name => realStore.Name;
+
+        public string Provider => realStore.Provider;
+
+        public System.Data.Common.DbDataSource DataSource => throw failure;
+
+        public TimeSpan CommandTimeout => realStore.CommandTimeout;
+
+        public IReadOnlyCollection<string> Names => _recording.Names;
+
+        public DataStoreError? DescribeError(Exception exception) => realStore.DescribeError(exception);
+
+        public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IDataStore? store)
+        {
+            store = _recording.TryGet(name, out _) ? this : null;
+            return store is not null;
+        }
+    }
+}
