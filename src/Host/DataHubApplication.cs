@@ -54,7 +54,9 @@ public static class DataHubApplication
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = http => JsonOutput.WriteErrorAsync(http, HostError.ForStatusCode(StatusCodes.Status500InternalServerError, http.Request.Path)),
+            ExceptionHandler = HostFailureHandler.HandleAsync,
+            // The framework's own log line carries the exception's message and stack trace; ours does not.
+            SuppressDiagnosticsCallback = _ => true,
         });
         app.UseStatusCodePages(async pages =>
         {

@@ -103,6 +103,18 @@ public sealed class AuthConfigurationTests
     }
 
     [Test]
+    public void An_entity_with_roles_on_an_instance_that_authenticates_nobody_is_refused_at_load()
+    {
+        using var directory = new TempDirectory();
+        directory.Write("schema/open/instance.json", """{"auth": {"anonymous": true}}""");
+        directory.Write("schema/open/default.json", SecuredHost.System("default", ("echo", []), ("admin", ["admin"])));
+
+        var problems = ProblemsStarting(directory);
+
+        Assert.That(problems.Single(), Does.StartWith("schema/open/default.json: entity 'admin': The entity lists roles but the instance authenticates no users"));
+    }
+
+    [Test]
     public void A_secret_may_come_from_the_environment_and_is_never_quoted_when_too_short()
     {
         var variable = "DATAHUB_TEST_JWT_SECRET_" + Guid.NewGuid().ToString("N");

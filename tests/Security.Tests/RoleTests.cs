@@ -104,14 +104,6 @@ public sealed class RoleTests
     }
 
     [Test]
-    public async Task An_entity_with_roles_on_an_instance_without_users_is_forbidden_to_everyone()
-    {
-        Expect.Forbidden(await _host.CallAsync("public/admin"));
-        Expect.Forbidden(await _host.CallAsync("public/admin", SecuredHost.BasicFor("alice")));
-        Expect.Served(await _host.CallAsync("public/echo"));
-    }
-
-    [Test]
     public async Task The_user_is_the_same_object_for_both_kinds_of_credentials()
     {
         var basic = Expect.Served(await _host.CallAsync("hub/echo", SecuredHost.BasicFor("bob")))!;

@@ -97,7 +97,7 @@ public sealed class SecuredHost : HostUnderTest
         directory.Write("schema/ec/keys/ec.pem", ec.ExportSubjectPublicKeyInfoPem());
         directory.Write("schema/ec/default.json", System("default", Entities));
 
-        directory.Write("schema/public/default.json", System("default", Entities));
+        directory.Write("schema/public/default.json", System("default", ("echo", [])));
     }
 
     public static string Basic(string user, string password) =>

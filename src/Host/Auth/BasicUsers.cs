@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataHub.Host.Diagnostics;
 
 namespace DataHub.Host.Auth;
 
@@ -16,6 +18,12 @@ public sealed class BasicUsers
 
     // At most one PBKDF2 per core at a time: a burst of logins waits its turn instead of starving the thread pool.
     private static readonly SemaphoreSlim _hashing = new(Environment.ProcessorCount, Environment.ProcessorCount);
+
+    // Every PBKDF2 run, known user or not; a cache hit runs none. A rising rate is a password-guessing attempt.
+    private static readonly Counter<long> _hashesComputed = new Meter(DataHubMetrics.MeterName)
+        .CreateCounter<long>(HashesComputedInstrument, description: "Password hashes computed to check Basic credentials.");
+
+    public const string HashesComputedInstrument = "datahub.auth.password_hashes";
 
     private readonly IReadOnlyDictionary<string, BasicUser> _users;
     private readonly PasswordHash _dummy;
@@ -77,6 +85,7 @@ public sealed class BasicUsers
         try
         {
             verified = (known ? user!.Hash : _dummy).Verify(password);
+            _hashesComputed.Add(1);
         }
         finally
         {
