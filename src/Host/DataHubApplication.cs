@@ -1,4 +1,5 @@
 using DataHub.Host.Diagnostics;
+using DataHub.Host.Limits;
 using DataHub.Host.Plugins;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
@@ -43,6 +44,7 @@ public static class DataHubApplication
         builder.Services.AddSingleton<DataHubMetrics>();
         builder.Services.AddSingleton<SchemaReloader>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SchemaReloader>());
+        builder.AddDataHubRateLimits();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
@@ -52,13 +54,16 @@ public static class DataHubApplication
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = http => JsonOutput.WriteErrorAsync(http, HostError.ForStatusCode(StatusCodes.Status500InternalServerError, http.Request.Path)),
+            ExceptionHandler = HostFailureHandler.HandleAsync,
+            // The framework's own log line carries the exception's message and stack trace; ours does not.
+            SuppressDiagnosticsCallback = _ => true,
         });
         app.UseStatusCodePages(async pages =>
         {
             var http = pages.HttpContext;
             await JsonOutput.WriteErrorAsync(http, HostError.ForStatusCode(http.Response.StatusCode, http.Request.Path));
         });
+        app.UseDataHubRateLimits();
         app.MapGet("/health", (SchemaCatalog schema) => Results.Json(Health.Describe(schema)));
         InstanceServlet.Map(app);
         return app;

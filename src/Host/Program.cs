@@ -7,6 +7,7 @@ var arguments = HostArguments.Parse(args);
 return arguments.Verb switch
 {
     HostArguments.Validate => await ValidateCommand.RunAsync(arguments, Console.Out),
+    HostArguments.HashPassword => HashPasswordCommand.RunOnConsole(),
     _ => await ServeAsync(arguments),
 };
 

@@ -133,6 +133,7 @@ public sealed class SchemaLoaderTests
     {
         using var schema = SchemaFolder.WithEntities(
             """{"get": {"execute": true, "processor": "Echo", "processorConfig": "select 1", "roles": ["reader"]}}""");
+        schema.Write("shop/instance.json", """{"auth": {"jwt": {"secret": "0123456789abcdef0123456789abcdef", "issuer": "i", "audience": "a"}}}""");
 
         var result = await SchemaFolder.LoadAsync(schema.Path);
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using DataHub.Fixtures.Hanging;
 using DataHub.Fixtures.Throwing;
 using DataHub.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace DataHub.Host.Tests;
 
@@ -251,9 +252,13 @@ public sealed class ServletTests
         var traceId = body["traceId"]!.GetValue<string>();
 
         Assert.That(text, Does.Not.Contain("hunter2").And.Not.Contain("SELECT").And.Not.Contain("Password").And.Not.Contain("   at "));
-        var logged = _host.Log.Entries.Single(e => e.Exception?.Message == ThrowingPlugin.SecretMessage);
-        Assert.That(logged.Message, Does.Contain(traceId));
-        Assert.That(logged.RequestId, Is.EqualTo(traceId));
+        var failure = _host.Log.Entries.Single(e => e.Level == LogLevel.Error && e.Message.Contains(traceId, StringComparison.Ordinal));
+        Assert.That(failure.Message, Does.Contain("Throwing").And.Contain("shop/services/throw").And.Contain("InvalidOperationException"));
+        Assert.That(failure.RequestId, Is.EqualTo(traceId));
+        var visible = _host.Log.Entries.Where(e => e.Level >= LogLevel.Information).Select(e => e.Message + e.Exception);
+        Assert.That(visible, Has.None.Contains("hunter2").And.None.Contains("SELECT secret"), "error lines name the failure, not its message");
+        var details = _host.Log.Entries.Single(e => e.Level == LogLevel.Debug && e.Exception?.Message == ThrowingPlugin.SecretMessage);
+        Assert.That(details.RequestId, Is.EqualTo(traceId), "the details are under the same trace id, at Debug");
     }
 
     [Test]

@@ -54,6 +54,8 @@ public sealed class RunningHost : IAsyncDisposable
         var app = await DataHubApplication.BuildAsync(HostArguments.Parse(args), builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            // Debug lines too (where failure details go); the caller's settings may still narrow that.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Debug" });
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Logging.ClearProviders().AddProvider(log).SetMinimumLevel(LogLevel.Debug);
         });

@@ -1,6 +1,9 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
+using DataHub.Plugins;
+using Microsoft.Net.Http.Headers;
 
 namespace DataHub.Host.Auth;
 
@@ -10,32 +13,238 @@ public readonly record struct AccessResult(JsonObject? User, HostError? Error)
     public static AccessResult Anonymous { get; } = new(null, null);
 }
 
-/// <summary>Who may call an instance's entities, read from the <c>auth</c> member of instance.json.</summary>
+/// <summary>
+/// Who may call an instance's entities, read from the <c>auth</c> member of instance.json:
+/// <c>{"anonymous": true|false, "basic": {"users": "users.json"}, "jwt": {…}}</c>.
+/// A request is first authenticated (once, whatever asks first), then checked against the entity's roles.
+/// </summary>
 public sealed class InstanceAccess
 {
-    private InstanceAccess(bool allowsAnonymous) => AllowsAnonymous = allowsAnonymous;
+    private static readonly string[] _members = ["anonymous", "basic", "jwt"];
 
-    public bool AllowsAnonymous { get; }
+    private readonly string _realm;
+    private readonly BasicUsers? _basic;
+    private readonly JwtTokens? _jwt;
 
-    public static InstanceAccess? Read(JsonObject? auth, string instanceDirectory, Action<string> report)
+    private InstanceAccess(string instanceName, bool allowsAnonymous, BasicUsers? basic, JwtTokens? jwt)
     {
-        if (auth is null)
-        {
-            return new InstanceAccess(allowsAnonymous: true);
-        }
-        var anonymous = auth["anonymous"] is null || SchemaJson.GetBoolean(auth, "anonymous", report);
-        foreach (var (member, _) in auth)
-        {
-            if (member != "anonymous")
-            {
-                report($"auth: '{member}' is not supported yet ({instanceDirectory}).");
-            }
-        }
-        return new InstanceAccess(anonymous);
+        InstanceName = instanceName;
+        _realm = QuotedStringContent(instanceName);
+        AllowsAnonymous = allowsAnonymous;
+        _basic = basic;
+        _jwt = jwt;
     }
 
-    public ValueTask<AccessResult> AuthorizeAsync(HttpContext http, EntityDefinition entity, CancellationToken cancellationToken) =>
-        AllowsAnonymous && entity.Roles.Count == 0
-            ? ValueTask.FromResult(AccessResult.Anonymous)
-            : ValueTask.FromResult(new AccessResult(null, new HostError(StatusCodes.Status401Unauthorized, 20, "Authentication required.")));
+    public string InstanceName { get; }
+
+    /// <summary>Calls without credentials are let through (user null) to entities that list no roles.</summary>
+    public bool AllowsAnonymous { get; }
+
+    /// <summary>The instance can authenticate someone: it has a users file or accepts JWTs.</summary>
+    public bool AuthenticatesUsers => _basic is not null || _jwt is not null;
+
+    public static InstanceAccess? Read(JsonObject? auth, string instanceDirectory, Action<string> report) =>
+        Read(auth, instanceDirectory, TimeProvider.System, report);
+
+    public static InstanceAccess? Read(JsonObject? auth, string instanceDirectory, TimeProvider time, Action<string> report)
+    {
+        var instanceName = Path.GetFileName(Path.TrimEndingDirectorySeparator(instanceDirectory));
+        if (auth is null)
+        {
+            return new InstanceAccess(instanceName, allowsAnonymous: true, basic: null, jwt: null);
+        }
+        var problems = 0;
+        void Report(string message)
+        {
+            problems++;
+            report(message);
+        }
+        foreach (var (member, _) in auth)
+        {
+            if (!_members.Contains(member))
+            {
+                Report($"auth: unknown member '{member}'. It takes anonymous, basic and jwt.");
+            }
+        }
+        var anonymous = true;
+        if (auth["anonymous"] is { } flag && !(flag is JsonValue value && value.TryGetValue(out anonymous)))
+        {
+            Report("auth.anonymous must be true or false.");
+        }
+        var basic = auth.ContainsKey("basic") ? BasicUsers.Read(auth["basic"], instanceDirectory, time, Report) : null;
+        var jwt = auth.ContainsKey("jwt") ? JwtTokens.Read(auth["jwt"], instanceDirectory, Report) : null;
+        if (!anonymous && !auth.ContainsKey("basic") && !auth.ContainsKey("jwt"))
+        {
+            Report("auth: anonymous is false but neither basic nor jwt is configured, so no call could ever be served.");
+        }
+        return problems == 0 ? new InstanceAccess(instanceName, anonymous, basic, jwt) : null;
+    }
+
+    /// <summary>
+    /// Who is calling: the user the credentials prove, null for a call without any, or a 401 for credentials that do
+    /// not hold. Computed once per request and kept in its features, so that the rate limiter and the servlet agree.
+    /// </summary>
+    public async ValueTask<AccessResult> AuthenticateAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (http.Features.Get<AuthenticatedCall>() is { } known && ReferenceEquals(known.Access, this))
+        {
+            return known.Result;
+        }
+        var result = await AuthenticateCoreAsync(http, cancellationToken);
+        http.Features.Set(new AuthenticatedCall(this, result));
+        return result;
+    }
+
+    /// <summary>
+    /// Authenticates the call and refuses, before anything else is looked at, what no entity of the instance would
+    /// accept: credentials that do not hold, and anonymous calls where the instance takes none. An unknown entity
+    /// on a closed instance is thus a 401 to a stranger, not a 404 that maps the schema for them.
+    /// </summary>
+    public async ValueTask<AccessResult> AdmitAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await AuthenticateAsync(http, cancellationToken);
+        return result is { Error: null, User: null } && !AllowsAnonymous
+            ? Deny(Unauthenticated("Authentication required."))
+            : result;
+    }
+
+    /// <summary>Authenticates the call and checks it may call <paramref name="entity"/>: 401 without a needed user, 403 without a needed role.</summary>
+    public async ValueTask<AccessResult> AuthorizeAsync(HttpContext http, EntityDefinition entity, CancellationToken cancellationToken)
+    {
+        var result = await AuthenticateAsync(http, cancellationToken);
+        if (result.Error is not null)
+        {
+            return result;
+        }
+        if (result.User is not { } user)
+        {
+            if (AllowsAnonymous && entity.Roles.Count == 0)
+            {
+                return result;
+            }
+            return AuthenticatesUsers
+                ? Deny(Unauthenticated("Authentication required."))
+                : Deny(new HostError(StatusCodes.Status403Forbidden, MessageStatus.GeneralError,
+                    "This entity requires a role, but its instance authenticates no users."));
+        }
+        if (entity.Roles.Count > 0 && !HasAnyRole(user, entity.Roles))
+        {
+            Logger(http).UserLacksRole(user["id"]?.GetValue<string>() ?? "", entity.Address.ToString(), http.TraceIdentifier);
+            return Deny(new HostError(StatusCodes.Status403Forbidden, MessageStatus.GeneralError,
+                "The authenticated user does not have a role this entity requires."));
+        }
+        return result;
+    }
+
+    private async ValueTask<AccessResult> AuthenticateCoreAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!AuthenticatesUsers)
+        {
+            // No users, no tokens: an Authorization header means nothing here (it may belong to a proxy).
+            return AccessResult.Anonymous;
+        }
+        var logger = Logger(http);
+        switch (Credentials.Read(http.Request))
+        {
+            case Credentials.None:
+                return AccessResult.Anonymous;
+
+            case Credentials.Malformed malformed:
+                logger.CredentialsRefused(InstanceName, malformed.Reason, http.TraceIdentifier);
+                return Deny(Unauthenticated(malformed.Reason,
+                    malformed.Scheme == Credentials.BearerScheme ? "invalid_request" : null));
+
+            case Credentials.Basic when _basic is null:
+                logger.CredentialsRefused(InstanceName, "Basic authentication is not enabled", http.TraceIdentifier);
+                return Deny(Unauthenticated("This instance does not accept Basic authentication."));
+
+            case Credentials.Basic basic:
+                if (await _basic.VerifyAsync(basic.User, basic.Password, cancellationToken) is not { } found)
+                {
+                    logger.PasswordRefused(InstanceName, _basic.IsKnown(basic.User) ? basic.User : "(unknown user)", http.TraceIdentifier);
+                    return Deny(Unauthenticated("The user id or password is not valid."));
+                }
+                return new AccessResult(new JsonObject
+                {
+                    ["id"] = found.Id,
+                    ["roles"] = new JsonArray([.. found.Roles.Select(role => (JsonNode?)JsonValue.Create(role))]),
+                    ["claims"] = new JsonObject(),
+                }, null);
+
+            case Credentials.Bearer when _jwt is null:
+                logger.CredentialsRefused(InstanceName, "Bearer tokens are not enabled", http.TraceIdentifier);
+                return Deny(Unauthenticated("This instance does not accept bearer tokens."));
+
+            case Credentials.Bearer bearer:
+                var check = await _jwt.CheckAsync(bearer.Token);
+                if (check.User is not { } tokenUser)
+                {
+                    logger.CredentialsRefused(InstanceName, $"bearer token refused: {check.Failure}", http.TraceIdentifier);
+                    return Deny(Unauthenticated($"The bearer token is not valid: {check.Failure}.", "invalid_token"));
+                }
+                return new AccessResult(tokenUser, null);
+
+            default:
+                throw new InvalidOperationException("Unknown kind of credentials.");
+        }
+    }
+
+    private static bool HasAnyRole(JsonObject user, IReadOnlyList<string> required) =>
+        user["roles"] is JsonArray roles
+        && roles.Any(role => role is JsonValue value && value.TryGetValue(out string? name) && required.Contains(name, StringComparer.Ordinal));
+
+    /// <summary>A 401 naming every scheme this instance accepts, as RFC 9110 and RFC 6750 ask.</summary>
+    private HostError Unauthenticated(string message, string? bearerError = null)
+    {
+        var challenges = new List<string>();
+        if (_basic is not null)
+        {
+            challenges.Add($"Basic realm=\"{_realm}\", charset=\"UTF-8\"");
+        }
+        if (_jwt is not null)
+        {
+            challenges.Add(bearerError is null ? $"Bearer realm=\"{_realm}\"" : $"Bearer realm=\"{_realm}\", error=\"{bearerError}\"");
+        }
+        return new HostError(StatusCodes.Status401Unauthorized, MessageStatus.GeneralError, message)
+        {
+            Headers = new Dictionary<string, string> { [HeaderNames.WWWAuthenticate] = string.Join(", ", challenges) },
+        };
+    }
+
+    private static AccessResult Deny(HostError error) => new(null, error);
+
+    /// <summary>The realm as the content of a quoted-string: printable ASCII, with quote and backslash escaped.</summary>
+    private static string QuotedStringContent(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '"' or '\\')
+            {
+                builder.Append('\\');
+            }
+            builder.Append(c is >= ' ' and < (char)127 ? c : '_');
+        }
+        return builder.ToString();
+    }
+
+    private static ILogger Logger(HttpContext http) =>
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<InstanceAccess>();
+
+}
+
+/// <summary>A request's authentication, kept in its features so that the rate limiter and the servlet agree on it.</summary>
+public sealed record AuthenticatedCall(InstanceAccess Access, AccessResult Result);
+
+/// <summary>Log lines about refused calls. None carries a password, a token or a hash.</summary>
+internal static partial class AccessLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credentials refused on instance {Instance}: {Reason} (trace {TraceId})")]
+    public static partial void CredentialsRefused(this ILogger logger, string instance, string reason, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Basic authentication failed on instance {Instance} for {User} (trace {TraceId})")]
+    public static partial void PasswordRefused(this ILogger logger, string instance, string user, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {User} lacks a role required by {Entity} (trace {TraceId})")]
+    public static partial void UserLacksRole(this ILogger logger, string user, string entity, string traceId);
 }

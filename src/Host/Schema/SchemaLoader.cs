@@ -99,6 +99,19 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
             }
         }
 
+        if (access is { AuthenticatesUsers: false })
+        {
+            foreach (var system in systems.Values)
+            {
+                foreach (var entity in system.Entities.Values.Where(e => e.Roles.Count > 0))
+                {
+                    errors.Add(new SchemaError(Display(root, Path.Combine(folder, system.Reference + ".json")),
+                        "The entity lists roles but the instance authenticates no users (auth.basic or auth.jwt): nobody could call it.",
+                        entity.Address.Entity));
+                }
+            }
+        }
+
         return errors.Count > firstError || access is null
             ? null
             : new InstanceDefinition(name, folder, stores, access, systems);

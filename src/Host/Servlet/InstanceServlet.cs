@@ -118,7 +118,10 @@ public sealed partial class InstanceServlet(
         }
         catch (Exception e)
         {
-            LogProcessorFailed(logger, e, entity.Address.ToString(), traceId);
+            // Exception messages can carry SQL, connection strings or user data: the error line names the failure,
+            // and the message and stack trace go to Debug, which operators enable deliberately.
+            LogProcessorFailed(logger, processor.PluginName, entity.Address.ToString(), e.GetType().FullName!, traceId);
+            LogFailureDetails(logger, e, traceId);
             await JsonOutput.WriteErrorAsync(http, HostError.ProcessorFailed(traceId));
             return;
         }
@@ -131,6 +134,10 @@ public sealed partial class InstanceServlet(
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} ran past the {Seconds} s request limit and was cancelled (trace {TraceId})")]
     private static partial void LogTimedOut(ILogger logger, string entity, double seconds, string traceId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Processor of {Entity} failed (trace {TraceId})")]
-    private static partial void LogProcessorFailed(ILogger logger, Exception exception, string entity, string traceId);
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Plug-in {Plugin} failed serving {Entity} with {ExceptionType} (trace {TraceId}); its message and stack trace are logged at Debug")]
+    private static partial void LogProcessorFailed(ILogger logger, string plugin, string entity, string exceptionType, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Failure details (trace {TraceId})")]
+    internal static partial void LogFailureDetails(ILogger logger, Exception exception, string traceId);
 }

@@ -11,7 +11,8 @@ namespace DataHub.Host.Servlet;
 /// <summary>A call's parsed input, or the error that refuses it.</summary>
 public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, HostError? Error)
 {
-    private static readonly JsonDocumentOptions _jsonOptions = new() { MaxDepth = 64 };
+    // Duplicate property names are refused: no plug-in could read such an object, and parsers disagree on them.
+    private static readonly JsonDocumentOptions _jsonOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>
     /// Reads <c>data</c> from the <c>data</c> URL parameter, else from the body: JSON, or a form with a <c>data</c>
@@ -34,6 +35,11 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
                 return Fail(HostError.BodyTooLarge(request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize));
+            }
+            catch (BadHttpRequestException)
+            {
+                // Broken framing (a bad chunk, a body shorter than its Content-Length): the client's fault, not ours.
+                return Fail(HostError.InvalidInput("The request body could not be read: its framing is malformed."));
             }
             try
             {
@@ -116,12 +122,17 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
 
     private static RequestInput Parse(ReadOnlySequence<byte> utf8, string what)
     {
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = _jsonOptions.MaxDepth });
         try
         {
-            var node = JsonNode.Parse(ref reader);
-            // Anything but white space after the value is an error too; Read throws for it.
-            reader.Read();
+            // JsonDocument refuses anything but white space after the value, and duplicate property names.
+            using var document = JsonDocument.Parse(utf8, _jsonOptions);
+            var root = document.RootElement.Clone();
+            var node = root.ValueKind switch
+            {
+                JsonValueKind.Object => JsonObject.Create(root),
+                JsonValueKind.Array => JsonArray.Create(root),
+                _ => (JsonNode?)JsonValue.Create(root),
+            };
             return new RequestInput(node, null, null);
         }
         catch (JsonException e)

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using DataHub.Host.Auth;
+using DataHub.Host.Schema;
+using DataHub.Host.Servlet;
+using DataHub.Plugins;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Net.Http.Headers;
+
+namespace DataHub.Host.Limits;
+
+/// <summary>
+/// Rate limits on ASP.NET Core's rate limiter, in three steps: a limit per client address (before any password is
+/// checked, so that guessing is throttled too), then early authentication of calls to an instance, then a limit
+/// per authenticated user. Over a limit: 429 in the error shape, with Retry-After.
+/// </summary>
+public static partial class RateLimits
+{
+    /// <summary>Reads and checks "DataHub:RateLimits" and registers the rate limiter's services.</summary>
+    public static void AddDataHubRateLimits(this WebApplicationBuilder builder)
+    {
+        var options = RateLimitOptions.Read(builder.Configuration);
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new InvalidSchemaException(problems);
+        }
+        builder.Services.AddSingleton(options);
+        builder.Services.AddRateLimiter(_ => { });
+    }
+
+    /// <summary>Adds the three steps to the pipeline. Needs routing to have run (WebApplication does that first).</summary>
+    public static void UseDataHubRateLimits(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<RateLimitOptions>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits));
+        app.UseRateLimiter(Limiter(options.PerAddress, "address", ClientAddress, logger));
+        app.Use(AdmitCallerAsync);
+        app.UseRateLimiter(Limiter(options.PerUser, "user", AuthenticatedUser, logger));
+    }
+
+    /// <summary>
+    /// The partition key of a client: its IPv4 address, or its IPv6 /64 network (one host usually holds a whole
+    /// /64). Behind a reverse proxy, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so this is the client, not the proxy.
+    /// </summary>
+    public static string ClientAddress(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes).ToString() + "/64";
+    }
+
+    /// <summary>The partition key of an authenticated caller, instance and user id; null for anonymous calls.</summary>
+    public static string? AuthenticatedUser(HttpContext http) =>
+        http.Features.Get<AuthenticatedCall>() is { Result.User: { } user } call && user["id"]?.GetValue<string>() is { } id
+            ? $"{call.Access.InstanceName}\n{id}"
+            : null;
+
+    private static async Task AdmitCallerAsync(HttpContext http, RequestDelegate next)
+    {
+        if (http.GetRouteValue("instance") is string name
+            && http.RequestServices.GetRequiredService<SchemaCatalog>().Current.Instances.TryGetValue(name, out var instance))
+        {
+            AccessResult admitted;
+            try
+            {
+                admitted = await instance.Access.AdmitAsync(http, http.RequestAborted);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+            if (admitted.Error is { } refused)
+            {
+                await JsonOutput.WriteErrorAsync(http, refused);
+                return;
+            }
+        }
+        await next(http);
+    }
+
+    private static RateLimiterOptions Limiter(RateLimitWindow limit, string kind, Func<HttpContext, string?> partitionKey, ILogger logger)
+    {
+        var options = new RateLimiterOptions { RejectionStatusCode = StatusCodes.Status429TooManyRequests };
+        if (!limit.IsEnabled)
+        {
+            return options;
+        }
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            partitionKey(http) is { } key
+                ? RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limit.PermitLimit,
+                    Window = limit.Window,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                })
+                : RateLimitPartition.GetNoLimiter("\0unlimited"));
+        options.OnRejected = async (rejected, _) =>
+        {
+            var http = rejected.HttpContext;
+            var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            LogRejected(logger, kind, http.TraceIdentifier);
+            await JsonOutput.WriteErrorAsync(http, new HostError(StatusCodes.Status429TooManyRequests, MessageStatus.GeneralError,
+                string.Create(CultureInfo.InvariantCulture, $"Too many requests from this {kind}: retry in {seconds} s."))
+            {
+                Headers = new Dictionary<string, string> { [HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture) },
+            });
+        };
+        return options;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rate limit per {Kind} reached; answered 429 (trace {TraceId})")]
+    private static partial void LogRejected(ILogger logger, string kind, string traceId);
+}
