@@ -58,10 +58,11 @@ public static class DataHubApplication
             // The framework's own log line carries the exception's message and stack trace; ours does not.
             SuppressDiagnosticsCallback = _ => true,
         });
-        app.UseStatusCodePages(async pages =>
+        app.UseStatusCodePages(pages =>
         {
             var http = pages.HttpContext;
-            await JsonOutput.WriteErrorAsync(http, HostError.ForStatusCode(http.Response.StatusCode, http.Request.Path));
+            JsonOutput.WriteError(http, HostError.ForStatusCode(http.Response.StatusCode, http.Request.Path));
+            return Task.CompletedTask;
         });
         app.UseDataHubRateLimits();
         app.MapGet("/health", (SchemaCatalog schema) => Results.Json(Health.Describe(schema)));

@@ -142,6 +142,7 @@ public sealed class ServletTests
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.That((int)response.StatusCode, Is.EqualTo(httpStatus));
+        Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(System.Text.Encoding.UTF8.GetByteCount(text)), "whole bodies, not chunked");
         if (body is not null)
         {
             Assert.That(text, Is.EqualTo(body));

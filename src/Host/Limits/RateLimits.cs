@@ -86,7 +86,7 @@ public static partial class RateLimits
             }
             if (admitted.Error is { } refused)
             {
-                await JsonOutput.WriteErrorAsync(http, refused);
+                JsonOutput.WriteError(http, refused);
                 return;
             }
         }
@@ -110,17 +110,18 @@ public static partial class RateLimits
                     AutoReplenishment = true,
                 })
                 : RateLimitPartition.GetNoLimiter("\0unlimited"));
-        options.OnRejected = async (rejected, _) =>
+        options.OnRejected = (rejected, _) =>
         {
             var http = rejected.HttpContext;
             var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             LogRejected(logger, kind, http.TraceIdentifier);
-            await JsonOutput.WriteErrorAsync(http, new HostError(StatusCodes.Status429TooManyRequests, MessageStatus.GeneralError,
+            JsonOutput.WriteError(http, new HostError(StatusCodes.Status429TooManyRequests, MessageStatus.GeneralError,
                 string.Create(CultureInfo.InvariantCulture, $"Too many requests from this {kind}: retry in {seconds} s."))
             {
                 Headers = new Dictionary<string, string> { [HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture) },
             });
+            return ValueTask.CompletedTask;
         };
         return options;
     }

@@ -8,7 +8,7 @@ namespace DataHub.Host.Servlet;
 /// </summary>
 public static partial class HostFailureHandler
 {
-    public static async Task HandleAsync(HttpContext http)
+    public static Task HandleAsync(HttpContext http)
     {
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostFailureHandler));
         if (http.Features.Get<IExceptionHandlerFeature>()?.Error is { } exception)
@@ -16,7 +16,8 @@ public static partial class HostFailureHandler
             LogHostFailed(logger, http.Request.Path, exception.GetType().FullName!, http.TraceIdentifier);
             InstanceServlet.LogFailureDetails(logger, exception, http.TraceIdentifier);
         }
-        await JsonOutput.WriteErrorAsync(http, HostError.ForStatusCode(StatusCodes.Status500InternalServerError, http.Request.Path));
+        JsonOutput.WriteError(http, HostError.ForStatusCode(StatusCodes.Status500InternalServerError, http.Request.Path));
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Error,

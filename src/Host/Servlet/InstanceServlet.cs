@@ -45,36 +45,36 @@ public sealed partial class InstanceServlet(
         var instances = catalog.Current.Instances;
         if (!instances.TryGetValue(instanceName, out var instance))
         {
-            await JsonOutput.WriteErrorAsync(http, HostError.InstanceNotFound(instanceName));
+            JsonOutput.WriteError(http, HostError.InstanceNotFound(instanceName));
             return;
         }
         if (!instance.Systems.TryGetValue(systemName, out var system))
         {
-            await JsonOutput.WriteErrorAsync(http, HostError.SystemNotFound(instanceName, systemName));
+            JsonOutput.WriteError(http, HostError.SystemNotFound(instanceName, systemName));
             return;
         }
         if (!system.Entities.TryGetValue(entityName, out var entity))
         {
-            await JsonOutput.WriteErrorAsync(http, HostError.EntityNotFound(systemName, entityName));
+            JsonOutput.WriteError(http, HostError.EntityNotFound(systemName, entityName));
             return;
         }
         if (entity.Processor is not { } processor)
         {
-            await JsonOutput.WriteErrorAsync(http, HostError.NotExecutable(entityName));
+            JsonOutput.WriteError(http, HostError.NotExecutable(entityName));
             return;
         }
 
         var access = await instance.Access.AuthorizeAsync(http, entity, http.RequestAborted);
         if (access.Error is { } denied)
         {
-            await JsonOutput.WriteErrorAsync(http, denied);
+            JsonOutput.WriteError(http, denied);
             return;
         }
 
         var input = await RequestInput.ReadAsync(http.Request, http.RequestAborted);
         if (input.Error is { } invalid)
         {
-            await JsonOutput.WriteErrorAsync(http, invalid);
+            JsonOutput.WriteError(http, invalid);
             return;
         }
 
@@ -113,7 +113,7 @@ public sealed partial class InstanceServlet(
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             LogTimedOut(logger, entity.Address.ToString(), _requestTimeout.TotalSeconds, traceId);
-            await JsonOutput.WriteErrorAsync(http, HostError.TimedOut(_requestTimeout));
+            JsonOutput.WriteError(http, HostError.TimedOut(_requestTimeout));
             return;
         }
         catch (Exception e)
@@ -122,10 +122,10 @@ public sealed partial class InstanceServlet(
             // and the message and stack trace go to Debug, which operators enable deliberately.
             LogProcessorFailed(logger, processor.PluginName, entity.Address.ToString(), e.GetType().FullName!, traceId);
             LogFailureDetails(logger, e, traceId);
-            await JsonOutput.WriteErrorAsync(http, HostError.ProcessorFailed(traceId));
+            JsonOutput.WriteError(http, HostError.ProcessorFailed(traceId));
             return;
         }
-        await responseWriter.WriteAsync(http, context);
+        responseWriter.Write(http, context);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Caller of {Entity} disconnected; the processor was cancelled (trace {TraceId})")]

@@ -18,21 +18,21 @@ public sealed partial class ResponseWriter(ILogger<ResponseWriter> logger)
         HeaderNames.KeepAlive, "Trailer",
     };
 
-    public async Task WriteAsync(HttpContext http, ProcessorContext outputs)
+    public void Write(HttpContext http, ProcessorContext outputs)
     {
         var response = http.Response;
         var httpStatus = outputs.HttpStatus ?? StatusMapping.ToHttpStatus(outputs.Status);
         if (httpStatus is < 100 or > 599)
         {
             LogInvalidStatus(logger, httpStatus, http.TraceIdentifier);
-            await JsonOutput.WriteErrorAsync(http, HostError.ProcessorFailed(http.TraceIdentifier));
+            JsonOutput.WriteError(http, HostError.ProcessorFailed(http.TraceIdentifier));
             return;
         }
 
         if (!outputs.IsResponseSet && (outputs.Status is not null || outputs.ErrorMessage is not null))
         {
             ApplyHeaders(http, outputs.HttpHeaders);
-            await JsonOutput.WriteStatusBodyAsync(http, httpStatus, outputs.Status ?? MessageStatus.GeneralError, outputs.ErrorMessage);
+            JsonOutput.WriteStatusBody(http, httpStatus, outputs.Status ?? MessageStatus.GeneralError, outputs.ErrorMessage);
             return;
         }
 
@@ -46,10 +46,10 @@ public sealed partial class ResponseWriter(ILogger<ResponseWriter> logger)
         }
         if (outputs.Response is JsonValue value && value.TryGetValue(out string? text))
         {
-            await response.WriteAsync(text, http.RequestAborted);
+            JsonOutput.WriteText(response, text);
             return;
         }
-        await JsonOutput.WriteNodeAsync(response, outputs.Response, http.RequestAborted);
+        JsonOutput.WriteNode(response, outputs.Response);
     }
 
     private void ApplyHeaders(HttpContext http, IDictionary<string, string> headers)

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Nodes;
+using DataHub.Plugins;
+using DataHub.Plugins.Script;
+using Jint;
+using Microsoft.Extensions.Logging.Abstractions;
+
+// Prints what one request costs the Script plug-in (time and allocation), best of several rounds after a
+// warm-up long enough for tiered JIT, and what a new Jint engine costs (why engines are pooled).
+const int Requests = 20_000;
+const int Rounds = 5;
+
+var hello = Prepare("attributes.put('response',{message:'Hello world'});");
+var withGlobals = Prepare("var greeting = 'Hello'; function who() { return 'world'; } attributes.put('response', {message: greeting + ' ' + who()});");
+
+var (helloMicros, helloBytes) = Measure(hello);
+var (globalsMicros, globalsBytes) = Measure(withGlobals);
+var engineMicros = Best(() => new Engine(), 200);
+
+Console.WriteLine($"hello world through the plug-in: {helloMicros:F2} µs and {helloBytes} bytes per request");
+Console.WriteLine($"a script declaring globals (restored after each run): {globalsMicros:F2} µs and {globalsBytes} bytes per request");
+Console.WriteLine($"new Engine() in Jint 2.10.4: {engineMicros:F0} µs each, which is why prepared engines are pooled");
+return 0;
+
+static IProcessor Prepare(string script) =>
+    new ScriptPlugin().Prepare(new ProcessorSetup
+    {
+        Entity = new EntityAddress("bench", "services", "hello"),
+        ProcessorConfig = JsonValue.Create(script),
+        EntityMapping = new JsonObject { ["execute"] = true, ["processor"] = "Script" },
+        DataStoreName = "database",
+        InstanceDirectory = Path.GetTempPath(),
+        DataStores = new NoDataStores(),
+        Logger = NullLogger.Instance,
+    }).Processor ?? throw new InvalidOperationException("the script did not prepare");
+
+static (double Micros, long Bytes) Measure(IProcessor processor)
+{
+    var context = new ProcessorContext(new JsonObject { ["processor"] = "Script" })
+    {
+        Data = new JsonObject(),
+        DataStores = new NoDataStores(),
+        Logger = NullLogger.Instance,
+        TraceId = "bench",
+    };
+    var warmUp = Stopwatch.StartNew();
+    while (warmUp.Elapsed < TimeSpan.FromSeconds(2))
+    {
+        processor.ExecuteAsync(context, CancellationToken.None).GetAwaiter().GetResult();
+    }
+    if (context.Response?["message"]?.GetValue<string>() != "Hello world")
+    {
+        throw new InvalidOperationException($"unexpected response {context.Response?.ToJsonString()}");
+    }
+    var best = double.MaxValue;
+    long bytes = 0;
+    for (var round = 0; round < Rounds; round++)
+    {
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < Requests; i++)
+        {
+            processor.ExecuteAsync(context, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        var micros = watch.Elapsed.TotalMicroseconds / Requests;
+        if (micros < best)
+        {
+            best = micros;
+            bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / Requests;
+        }
+    }
+    return (best, bytes);
+}
+
+static double Best(Action action, int count)
+{
+    var best = double.MaxValue;
+    for (var i = 0; i < count; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        action();
+        best = Math.Min(best, watch.Elapsed.TotalMicroseconds);
+    }
+    return best;
+}
+
+internal sealed class NoDataStores : IDataStores
+{
+    public IReadOnlyCollection<string> Names => [];
+
+    public bool TryGet(string name, [NotNullWhen(true)] out IDataStore? store)
+    {
+        store = null;
+        return false;
+    }
+}
