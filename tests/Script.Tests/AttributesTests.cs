@@ -125,7 +125,9 @@ public sealed class AttributesTests
 
         Assert.That(context.HttpHeaders, Is.EquivalentTo(new Dictionary<string, string>
         {
-            ["Content-Type"] = "text/plain", ["X-Count"] = "3", ["X-Ok"] = "true",
+            ["Content-Type"] = "text/plain",
+            ["X-Count"] = "3",
+            ["X-Ok"] = "true",
         }));
     }
 

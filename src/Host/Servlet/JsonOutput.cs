@@ -23,10 +23,10 @@ public static class JsonOutput
     private static readonly JsonWriterOptions _writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? _threadBuffer;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static Utf8JsonWriter? _threadWriter;
 
     public static void WriteNode(HttpResponse response, JsonNode? node)
     {
@@ -85,9 +85,9 @@ public static class JsonOutput
 
     private static Utf8JsonWriter RentWriter(out ArrayBufferWriter<byte> buffer)
     {
-        buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, _writerOptions);
+        var writer = _threadWriter ??= new Utf8JsonWriter(buffer, _writerOptions);
         writer.Reset(buffer);
         return writer;
     }
@@ -102,8 +102,8 @@ public static class JsonOutput
         response.BodyWriter.Write(buffer.WrittenSpan);
         if (buffer.Capacity > RetainedBufferBytes)
         {
-            t_buffer = null;
-            t_writer = null;
+            _threadBuffer = null;
+            _threadWriter = null;
         }
     }
 }
