@@ -25,10 +25,8 @@ public sealed class EndToEndTests
             """);
         _schema.Write("shop/services.json", """
             {"reference": "services", "entities": {
-              "hello": {"execute": true, "processor": "com.datahub.metrici.ScriptPlugIn",
-                        "processorConfig": "attributes.put('response',{message:'Hello world'});"},
               "sum": {"execute": true, "processor": "Script", "processorConfig": {"file": "scripts/sum.js", "timeoutMs": 4000}},
-              "broken": {"execute": true, "processor": "Script",
+              "broken": {"execute": true, "processor": "com.datahub.metrici.ScriptPlugIn",
                          "processorConfig": "var order = attributes.get('data');\nvar total = order.lines.length;"},
               "loop": {"execute": true, "processor": "Script", "processorConfig": {"script": "while (true) {}", "timeoutMs": 4000, "maxStatements": 2147483647}},
               "spin": {"execute": true, "processor": "Script", "processorConfig": {"script": "console.log('spinning'); while (true) {}", "timeoutMs": 60000, "maxStatements": 2147483647}},
@@ -43,16 +41,6 @@ public sealed class EndToEndTests
     {
         await _host.DisposeAsync();
         _schema.Dispose();
-    }
-
-    [Test]
-    public async Task The_reference_hello_world_answers_over_HTTP()
-    {
-        using var response = await _host.PostJsonAsync("/shop/services/hello", "{}");
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/json"));
-        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"message":"Hello world"}"""));
     }
 
     [Test]

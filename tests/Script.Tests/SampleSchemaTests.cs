@@ -26,11 +26,12 @@ public sealed class SampleSchemaTests
     }
 
     [Test]
-    public async Task The_hello_sample_answers_hello_world()
+    public async Task The_hello_sample_answers_the_reference_hello_world_over_HTTP()
     {
         using var response = await _host.PostJsonAsync("/product/services/hello", "{}");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/json"));
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"message":"Hello world"}"""));
     }
 

@@ -3,23 +3,12 @@ using DataHub.Testing;
 
 namespace DataHub.Security.Tests;
 
-public sealed class BasicAuthenticationTests
+public sealed class BasicAuthenticationTests : SecuredHostFixture
 {
-    private SecuredHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartHost() => _host = await SecuredHost.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopHost() => await _host.DisposeAsync();
-
-    [TearDown]
-    public void No_secret_reached_the_log() => _host.AssertLogHoldsNoSecret();
-
     [Test]
     public async Task A_user_with_the_right_password_reaches_the_plugin_with_id_roles_and_no_claims()
     {
-        var user = Expect.Served(await _host.CallAsync("hub/echo", SecuredHost.BasicFor("alice")));
+        var user = Expect.Served(await Host.CallAsync("hub/echo", SecuredHost.BasicFor("alice")));
 
         Assert.That(user!.ToJsonString(), Is.EqualTo("""{"id":"alice","roles":["reporter","admin"],"claims":{}}"""));
     }
@@ -27,7 +16,7 @@ public sealed class BasicAuthenticationTests
     [Test]
     public async Task A_call_without_credentials_on_an_anonymous_instance_reaches_the_plugin_with_user_null()
     {
-        var answer = await _host.CallAsync("hub/echo");
+        var answer = await Host.CallAsync("hub/echo");
 
         Assert.That(Expect.Served(answer), Is.Null);
         Assert.That(answer.Json.ContainsKey("user"), Is.True);
@@ -36,7 +25,7 @@ public sealed class BasicAuthenticationTests
     [Test]
     public async Task A_wrong_password_is_refused_with_401_and_both_challenges_even_where_anonymous_calls_are_allowed()
     {
-        var answer = await _host.CallAsync("hub/echo", SecuredHost.Basic("alice", "not-alices-password"));
+        var answer = await Host.CallAsync("hub/echo", SecuredHost.Basic("alice", "not-alices-password"));
 
         var json = Expect.Unauthorized(answer, "Basic", "Bearer");
         Assert.That(json["errorMessage"]!.GetValue<string>(), Is.EqualTo("The user id or password is not valid."));
@@ -46,8 +35,8 @@ public sealed class BasicAuthenticationTests
     [Test]
     public async Task An_unknown_user_gets_the_same_answer_as_a_wrong_password()
     {
-        var unknown = await _host.CallAsync("hub/echo", SecuredHost.Basic("mallory", "whatever-password"));
-        var wrong = await _host.CallAsync("hub/echo", SecuredHost.Basic("bob", "whatever-password"));
+        var unknown = await Host.CallAsync("hub/echo", SecuredHost.Basic("mallory", "whatever-password"));
+        var wrong = await Host.CallAsync("hub/echo", SecuredHost.Basic("bob", "whatever-password"));
 
         Assert.That(Expect.Unauthorized(unknown)["errorMessage"]!.GetValue<string>(),
             Is.EqualTo(Expect.Unauthorized(wrong)["errorMessage"]!.GetValue<string>()));
@@ -59,9 +48,9 @@ public sealed class BasicAuthenticationTests
     {
         using var hashes = new HashCounter();
 
-        Expect.Unauthorized(await _host.CallAsync("hub/echo", SecuredHost.Basic("alice", "wrong-password-1")));
+        Expect.Unauthorized(await Host.CallAsync("hub/echo", SecuredHost.Basic("alice", "wrong-password-1")));
         var forKnownUser = hashes.Count;
-        Expect.Unauthorized(await _host.CallAsync("hub/echo", SecuredHost.Basic("nobody-here", "wrong-password-1")));
+        Expect.Unauthorized(await Host.CallAsync("hub/echo", SecuredHost.Basic("nobody-here", "wrong-password-1")));
 
         // Both run one full PBKDF2 (the unknown user against a dummy hash of the same cost), so time tells nothing.
         Assert.That(forKnownUser, Is.EqualTo(1));
@@ -71,16 +60,16 @@ public sealed class BasicAuthenticationTests
     [Test]
     public async Task Another_users_password_does_not_open_an_account()
     {
-        Expect.Unauthorized(await _host.CallAsync("hub/echo", SecuredHost.Basic("alice", SecuredHost.Users["bob"].Password)));
+        Expect.Unauthorized(await Host.CallAsync("hub/echo", SecuredHost.Basic("alice", SecuredHost.Users["bob"].Password)));
     }
 
     [Test]
     public async Task User_ids_and_passwords_are_compared_exactly()
     {
-        Expect.Unauthorized(await _host.CallAsync("hub/echo", SecuredHost.Basic("Alice", SecuredHost.Users["alice"].Password)));
-        Expect.Unauthorized(await _host.CallAsync("hub/echo", SecuredHost.Basic("alice", SecuredHost.Users["alice"].Password.ToUpperInvariant())));
-        Expect.Unauthorized(await _host.CallAsync("hub/echo", SecuredHost.Basic("alice", SecuredHost.Users["alice"].Password + " ")));
-        Expect.Unauthorized(await _host.CallAsync("hub/echo", SecuredHost.Basic("alice", "")));
+        Expect.Unauthorized(await Host.CallAsync("hub/echo", SecuredHost.Basic("Alice", SecuredHost.Users["alice"].Password)));
+        Expect.Unauthorized(await Host.CallAsync("hub/echo", SecuredHost.Basic("alice", SecuredHost.Users["alice"].Password.ToUpperInvariant())));
+        Expect.Unauthorized(await Host.CallAsync("hub/echo", SecuredHost.Basic("alice", SecuredHost.Users["alice"].Password + " ")));
+        Expect.Unauthorized(await Host.CallAsync("hub/echo", SecuredHost.Basic("alice", "")));
     }
 
     [TestCase("Basic", TestName = "Basic with no credentials")]
@@ -98,7 +87,7 @@ public sealed class BasicAuthenticationTests
     [TestCase("alice:secret", TestName = "credentials without any scheme")]
     public async Task A_malformed_Authorization_header_is_a_401_never_a_500(string header)
     {
-        var answer = await _host.CallAsync("hub/echo", header);
+        var answer = await Host.CallAsync("hub/echo", header);
 
         Expect.Unauthorized(answer, "Basic", "Bearer");
     }
@@ -108,7 +97,7 @@ public sealed class BasicAuthenticationTests
     {
         var huge = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:" + new string('x', 15_000)));
 
-        Expect.Unauthorized(await _host.CallAsync("hub/echo", huge));
+        Expect.Unauthorized(await Host.CallAsync("hub/echo", huge));
     }
 
     [Test]
@@ -116,7 +105,7 @@ public sealed class BasicAuthenticationTests
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "hub/echo") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         request.Headers.TryAddWithoutValidation("Authorization", [SecuredHost.BasicFor("alice"), SecuredHost.BasicFor("bob")]);
-        using var response = await _host.Host.Client.SendAsync(request);
+        using var response = await Host.Host.Client.SendAsync(request);
 
         Expect.Unauthorized(new Answer((int)response.StatusCode, response.Headers, await response.Content.ReadAsStringAsync()));
     }
@@ -126,7 +115,7 @@ public sealed class BasicAuthenticationTests
     {
         var header = "bAsIc " + SecuredHost.BasicFor("bob")["Basic ".Length..];
 
-        Assert.That(Expect.Served(await _host.CallAsync("hub/echo", header))!["id"]!.GetValue<string>(), Is.EqualTo("bob"));
+        Assert.That(Expect.Served(await Host.CallAsync("hub/echo", header))!["id"]!.GetValue<string>(), Is.EqualTo("bob"));
     }
 
     [Test]
@@ -147,12 +136,12 @@ public sealed class BasicAuthenticationTests
     public async Task Repeated_calls_with_the_same_credentials_are_served_from_the_verification_cache()
     {
         // The first call pays PBKDF2; later ones are checked against the per-process keyed cache.
-        Expect.Served(await _host.CallAsync("hub/echo", SecuredHost.BasicFor("carol")));
+        Expect.Served(await Host.CallAsync("hub/echo", SecuredHost.BasicFor("carol")));
         using var hashes = new HashCounter();
 
         for (var i = 0; i < 20; i++)
         {
-            Expect.Served(await _host.CallAsync("hub/echo", SecuredHost.BasicFor("carol")));
+            Expect.Served(await Host.CallAsync("hub/echo", SecuredHost.BasicFor("carol")));
         }
 
         Assert.That(hashes.Count, Is.Zero, "no password hash was computed again");
@@ -161,7 +150,7 @@ public sealed class BasicAuthenticationTests
     [Test]
     public async Task Basic_credentials_are_refused_where_the_instance_takes_only_tokens()
     {
-        var answer = await _host.CallAsync("ec/echo", SecuredHost.BasicFor("alice"));
+        var answer = await Host.CallAsync("ec/echo", SecuredHost.BasicFor("alice"));
 
         var json = Expect.Unauthorized(answer, "Bearer");
         Assert.That(answer.Header("WWW-Authenticate"), Does.Not.Contain("Basic"));
@@ -171,7 +160,7 @@ public sealed class BasicAuthenticationTests
     [Test]
     public async Task An_instance_without_users_ignores_the_Authorization_header_and_serves_anonymously()
     {
-        Assert.That(Expect.Served(await _host.CallAsync("public/echo", SecuredHost.BasicFor("alice"))), Is.Null);
+        Assert.That(Expect.Served(await Host.CallAsync("public/echo", SecuredHost.BasicFor("alice"))), Is.Null);
     }
 
     [Test]
@@ -215,20 +204,20 @@ public sealed class BasicAuthenticationTests
     [Test]
     public async Task Failed_logins_are_logged_with_the_trace_id_but_without_the_password()
     {
-        var answer = await _host.CallAsync("hub/echo", SecuredHost.Basic("bob", "a-wrong-password-for-bob"));
+        var answer = await Host.CallAsync("hub/echo", SecuredHost.Basic("bob", "a-wrong-password-for-bob"));
         var traceId = Expect.Unauthorized(answer)["traceId"]!.GetValue<string>();
 
-        var line = _host.Host.Log.Entries.Single(e => e.Message.Contains(traceId, StringComparison.Ordinal));
+        var line = Host.Host.Log.Entries.Single(e => e.Message.Contains(traceId, StringComparison.Ordinal));
         Assert.That(line.Message, Does.Contain("bob").And.Not.Contain("a-wrong-password-for-bob"));
     }
 
     [Test]
     public async Task A_failed_login_for_an_unknown_id_does_not_log_the_id_which_may_be_a_mistyped_password()
     {
-        var answer = await _host.CallAsync("hub/echo", SecuredHost.Basic("MyPassw0rd!IsHere", "x"));
+        var answer = await Host.CallAsync("hub/echo", SecuredHost.Basic("MyPassw0rd!IsHere", "x"));
         var traceId = Expect.Unauthorized(answer)["traceId"]!.GetValue<string>();
 
-        var line = _host.Host.Log.Entries.Single(e => e.Message.Contains(traceId, StringComparison.Ordinal));
+        var line = Host.Host.Log.Entries.Single(e => e.Message.Contains(traceId, StringComparison.Ordinal));
         Assert.That(line.Message, Does.Not.Contain("MyPassw0rd!IsHere"));
     }
 }

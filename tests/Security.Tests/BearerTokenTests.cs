@@ -5,19 +5,8 @@ using System.Text.Json.Nodes;
 namespace DataHub.Security.Tests;
 
 /// <summary>JWT bearer tokens on every kind of key: HS256 (hub), RS256 (closed) and ES256 (ec).</summary>
-public sealed class BearerTokenTests
+public sealed class BearerTokenTests : SecuredHostFixture
 {
-    private SecuredHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartHost() => _host = await SecuredHost.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopHost() => await _host.DisposeAsync();
-
-    [TearDown]
-    public void No_secret_reached_the_log() => _host.AssertLogHoldsNoSecret();
-
     public enum Key
     {
         Hs256,
@@ -36,12 +25,12 @@ public sealed class BearerTokenTests
     private string Sign(Key key, JsonObject payload) => key switch
     {
         Key.Hs256 => TestTokens.Hs256(payload, SecuredHost.Secret),
-        Key.Rs256 => TestTokens.Rs256(payload, _host.Rsa),
-        _ => TestTokens.Es256(payload, _host.Ec),
+        Key.Rs256 => TestTokens.Rs256(payload, Host.Rsa),
+        _ => TestTokens.Es256(payload, Host.Ec),
     };
 
     private Task<Answer> CallWithTokenAsync(Key key, string token, string entity = "echo") =>
-        _host.CallAsync($"{InstanceOf(key)}/{entity}", SecuredHost.Bearer(token));
+        Host.CallAsync($"{InstanceOf(key)}/{entity}", SecuredHost.Bearer(token));
 
     private static string MessageOf(Answer answer) => Expect.Unauthorized(answer, "Bearer")["errorMessage"]!.GetValue<string>();
 
@@ -187,8 +176,8 @@ public sealed class BearerTokenTests
     {
         // The classic confusion attack: the public key is public, so an HMAC keyed with it is forgeable by anyone.
         var payload = TestTokens.Payload("alice", "admin");
-        var pem = TestTokens.Hs256(payload, Encoding.ASCII.GetBytes(_host.Rsa.ExportSubjectPublicKeyInfoPem()));
-        var der = TestTokens.Hs256(payload, _host.Rsa.ExportSubjectPublicKeyInfo());
+        var pem = TestTokens.Hs256(payload, Encoding.ASCII.GetBytes(Host.Rsa.ExportSubjectPublicKeyInfoPem()));
+        var der = TestTokens.Hs256(payload, Host.Rsa.ExportSubjectPublicKeyInfo());
 
         Assert.That(MessageOf(await CallWithTokenAsync(Key.Rs256, pem, "admin")), Does.Contain("algorithm").Or.Contain("signature"));
         Assert.That(MessageOf(await CallWithTokenAsync(Key.Rs256, der, "admin")), Does.Contain("algorithm").Or.Contain("signature"));
@@ -199,9 +188,9 @@ public sealed class BearerTokenTests
     {
         var payload = TestTokens.Payload("u");
 
-        Expect.Unauthorized(await CallWithTokenAsync(Key.Hs256, TestTokens.Rs256(payload, _host.Rsa)));
-        Expect.Unauthorized(await CallWithTokenAsync(Key.Rs256, TestTokens.Es256(payload, _host.Ec)));
-        Expect.Unauthorized(await CallWithTokenAsync(Key.Es256, TestTokens.Rs256(payload, _host.Rsa)));
+        Expect.Unauthorized(await CallWithTokenAsync(Key.Hs256, TestTokens.Rs256(payload, Host.Rsa)));
+        Expect.Unauthorized(await CallWithTokenAsync(Key.Rs256, TestTokens.Es256(payload, Host.Ec)));
+        Expect.Unauthorized(await CallWithTokenAsync(Key.Es256, TestTokens.Rs256(payload, Host.Rsa)));
         Expect.Unauthorized(await CallWithTokenAsync(Key.Es256, TestTokens.Hs256(payload, SecuredHost.Secret)));
         var hs384 = TestTokens.Sign("HS384", payload, input => HMACSHA384.HashData(Encoding.UTF8.GetBytes(SecuredHost.Secret), input));
         Expect.Unauthorized(await CallWithTokenAsync(Key.Hs256, hs384));
@@ -264,7 +253,7 @@ public sealed class BearerTokenTests
         await CallWithTokenAsync(Key.Hs256, token);
         await CallWithTokenAsync(Key.Rs256, TestTokens.WithPayload(token, TestTokens.Payload("x")));
 
-        var joined = string.Join("\n", _host.Host.Log.Entries);
+        var joined = string.Join("\n", Host.Host.Log.Entries);
         Assert.That(joined, Does.Not.Contain(token[..20]).And.Not.Contain(token.Split('.')[2]));
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataHub.Host.Diagnostics;
+using DataHub.Host.Schema;
 
 namespace DataHub.Host.Auth;
 
@@ -46,27 +47,22 @@ public sealed class BasicUsers
             report("auth.basic must be an object: {\"users\": \"users.json\"}.");
             return null;
         }
-        var problems = 0;
-        void Report(string message)
-        {
-            problems++;
-            report(message);
-        }
+        var problems = new ProblemReport(report);
         foreach (var (member, _) in settings)
         {
             if (member != "users")
             {
-                Report($"auth.basic: unknown member '{member}'. It takes users.");
+                problems.Add($"auth.basic: unknown member '{member}'. It takes users.");
             }
         }
         if (settings["users"] is not JsonValue value || !value.TryGetValue(out string? file) || string.IsNullOrWhiteSpace(file))
         {
-            Report("auth.basic.users must name the users file, e.g. \"users.json\".");
+            problems.Add("auth.basic.users must name the users file, e.g. \"users.json\".");
             return null;
         }
         var path = Path.GetFullPath(file, instanceDirectory);
-        var users = ReadUsersFile(path, file, Report);
-        return problems == 0 && users is not null ? new BasicUsers(users, new VerifiedPasswordCache(time)) : null;
+        var users = ReadUsersFile(path, file, problems.Add);
+        return problems.Count == 0 && users is not null ? new BasicUsers(users, new VerifiedPasswordCache(time)) : null;
     }
 
     /// <summary>
@@ -135,14 +131,10 @@ public sealed class BasicUsers
         }
 
         var users = new Dictionary<string, BasicUser>(StringComparer.Ordinal);
-        var problems = 0;
+        var problems = new ProblemReport(report);
         foreach (var (id, node) in entries)
         {
-            void Report(string message)
-            {
-                problems++;
-                report($"auth.basic.users: '{name}', user '{id}': {message}");
-            }
+            void Report(string message) => problems.Add($"auth.basic.users: '{name}', user '{id}': {message}");
             if (id.Length == 0 || id.Contains(':', StringComparison.Ordinal) || id.Any(char.IsControl))
             {
                 Report("a user id must be non-empty and hold no ':' or control characters (Basic authentication cannot carry them).");
@@ -180,7 +172,7 @@ public sealed class BasicUsers
                 users.Add(id, new BasicUser(id, storedHash!, hash, roles));
             }
         }
-        return problems == 0 ? users : null;
+        return problems.Count == 0 ? users : null;
     }
 
     private static List<string>? ReadRoles(JsonNode? node, Action<string> report)

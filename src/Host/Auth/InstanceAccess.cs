@@ -53,31 +53,26 @@ public sealed class InstanceAccess
         {
             return new InstanceAccess(instanceName, allowsAnonymous: true, basic: null, jwt: null);
         }
-        var problems = 0;
-        void Report(string message)
-        {
-            problems++;
-            report(message);
-        }
+        var problems = new ProblemReport(report);
         foreach (var (member, _) in auth)
         {
             if (!_members.Contains(member))
             {
-                Report($"auth: unknown member '{member}'. It takes anonymous, basic and jwt.");
+                problems.Add($"auth: unknown member '{member}'. It takes anonymous, basic and jwt.");
             }
         }
         var anonymous = true;
         if (auth["anonymous"] is { } flag && !(flag is JsonValue value && value.TryGetValue(out anonymous)))
         {
-            Report("auth.anonymous must be true or false.");
+            problems.Add("auth.anonymous must be true or false.");
         }
-        var basic = auth.ContainsKey("basic") ? BasicUsers.Read(auth["basic"], instanceDirectory, time, Report) : null;
-        var jwt = auth.ContainsKey("jwt") ? JwtTokens.Read(auth["jwt"], instanceDirectory, Report) : null;
+        var basic = auth.ContainsKey("basic") ? BasicUsers.Read(auth["basic"], instanceDirectory, time, problems.Add) : null;
+        var jwt = auth.ContainsKey("jwt") ? JwtTokens.Read(auth["jwt"], instanceDirectory, problems.Add) : null;
         if (!anonymous && !auth.ContainsKey("basic") && !auth.ContainsKey("jwt"))
         {
-            Report("auth: anonymous is false but neither basic nor jwt is configured, so no call could ever be served.");
+            problems.Add("auth: anonymous is false but neither basic nor jwt is configured, so no call could ever be served.");
         }
-        return problems == 0 ? new InstanceAccess(instanceName, anonymous, basic, jwt) : null;
+        return problems.Count == 0 ? new InstanceAccess(instanceName, anonymous, basic, jwt) : null;
     }
 
     /// <summary>

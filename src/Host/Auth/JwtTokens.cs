@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataHub.Host.Schema;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -47,40 +48,35 @@ public sealed class JwtTokens
             report("auth.jwt must be an object: {\"secret\" or \"publicKey\", \"issuer\", \"audience\"}.");
             return null;
         }
-        var problems = 0;
-        void Report(string message)
-        {
-            problems++;
-            report(message);
-        }
+        var problems = new ProblemReport(report);
         foreach (var (member, _) in settings)
         {
             if (!_members.Contains(member))
             {
-                Report($"auth.jwt: unknown member '{member}'. It takes secret or publicKey, issuer and audience.");
+                problems.Add($"auth.jwt: unknown member '{member}'. It takes secret or publicKey, issuer and audience.");
             }
         }
-        var secret = ReadString(settings, "secret", Report);
-        var publicKey = ReadString(settings, "publicKey", Report);
-        var issuer = ReadString(settings, "issuer", Report);
-        var audience = ReadString(settings, "audience", Report);
+        var secret = ReadString(settings, "secret", problems.Add);
+        var publicKey = ReadString(settings, "publicKey", problems.Add);
+        var issuer = ReadString(settings, "issuer", problems.Add);
+        var audience = ReadString(settings, "audience", problems.Add);
         if (string.IsNullOrWhiteSpace(issuer))
         {
-            Report("auth.jwt.issuer is required: the 'iss' every accepted token must carry.");
+            problems.Add("auth.jwt.issuer is required: the 'iss' every accepted token must carry.");
         }
         if (string.IsNullOrWhiteSpace(audience))
         {
-            Report("auth.jwt.audience is required: the 'aud' every accepted token must carry.");
+            problems.Add("auth.jwt.audience is required: the 'aud' every accepted token must carry.");
         }
 
         (SecurityKey Key, string Algorithm)? signing = (secret, publicKey) switch
         {
-            (not null, not null) => Fail(Report, "auth.jwt takes either secret (HS256) or publicKey (RS256/ES256), not both."),
-            (null, null) => Fail(Report, "auth.jwt needs secret (HS256) or publicKey (RS256/ES256)."),
-            (not null, null) => SecretKey(secret, Report),
-            (null, not null) => PublicKey(publicKey, instanceDirectory, Report),
+            (not null, not null) => Fail(problems.Add, "auth.jwt takes either secret (HS256) or publicKey (RS256/ES256), not both."),
+            (null, null) => Fail(problems.Add, "auth.jwt needs secret (HS256) or publicKey (RS256/ES256)."),
+            (not null, null) => SecretKey(secret, problems.Add),
+            (null, not null) => PublicKey(publicKey, instanceDirectory, problems.Add),
         };
-        if (problems > 0 || signing is not { } key)
+        if (problems.Count > 0 || signing is not { } key)
         {
             return null;
         }

@@ -250,45 +250,40 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
     private EntityDefinition? ReadEntity(
         EntityAddress address, JsonObject mapping, string instanceDirectory, InstanceDataStores stores, Action<string> report)
     {
-        var problems = 0;
-        void Count(string message)
-        {
-            problems++;
-            report(message);
-        }
+        var problems = new ProblemReport(report);
 
-        var execute = SchemaJson.GetBoolean(mapping, "execute", Count);
-        var processorName = SchemaJson.GetString(mapping, "processor", Count);
-        var dataStore = SchemaJson.GetString(mapping, "dataStore", Count);
-        var roles = SchemaJson.GetStrings(mapping, "roles", Count);
-        var name = SchemaJson.GetString(mapping, "name", Count);
-        var description = SchemaJson.GetString(mapping, "description", Count);
+        var execute = SchemaJson.GetBoolean(mapping, "execute", problems.Add);
+        var processorName = SchemaJson.GetString(mapping, "processor", problems.Add);
+        var dataStore = SchemaJson.GetString(mapping, "dataStore", problems.Add);
+        var roles = SchemaJson.GetStrings(mapping, "roles", problems.Add);
+        var name = SchemaJson.GetString(mapping, "name", problems.Add);
+        var description = SchemaJson.GetString(mapping, "description", problems.Add);
         var config = mapping["processorConfig"];
         if (config is not (null or JsonObject) && !(config is JsonValue value && value.TryGetValue(out string? _)))
         {
-            Count("'processorConfig' must be an object or a string.");
+            problems.Add("'processorConfig' must be an object or a string.");
         }
         if (dataStore is not null && !stores.TryGet(dataStore, out _))
         {
-            Count($"Unknown dataStore '{dataStore}'. Configured: {Names(stores.Names)}.");
+            problems.Add($"Unknown dataStore '{dataStore}'. Configured: {Names(stores.Names)}.");
         }
         if (!execute)
         {
-            return problems == 0
+            return problems.Count == 0
                 ? new EntityDefinition(address, name, description, null, config, dataStore ?? EntityDefinition.DefaultDataStore, roles, mapping, null)
                 : null;
         }
         if (string.IsNullOrWhiteSpace(processorName))
         {
-            Count("An execute entity needs a 'processor'.");
+            problems.Add("An execute entity needs a 'processor'.");
             return null;
         }
         if (!plugins.TryGetProcessor(processorName, out var plugin))
         {
-            Count($"Unknown processor '{processorName}'. Loaded: {Names(plugins.ProcessorNames)}.");
+            problems.Add($"Unknown processor '{processorName}'. Loaded: {Names(plugins.ProcessorNames)}.");
             return null;
         }
-        if (problems > 0)
+        if (problems.Count > 0)
         {
             return null;
         }
