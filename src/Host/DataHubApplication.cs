@@ -58,12 +58,7 @@ public static class DataHubApplication
             // The framework's own log line carries the exception's message and stack trace; ours does not.
             SuppressDiagnosticsCallback = _ => true,
         });
-        app.UseStatusCodePages(pages =>
-        {
-            var http = pages.HttpContext;
-            JsonOutput.WriteError(http, HostError.ForStatusCode(http.Response.StatusCode, http.Request.Path));
-            return Task.CompletedTask;
-        });
+        app.UseErrorShapeForBodilessErrors();
         app.UseDataHubRateLimits();
         app.MapGet("/health", (SchemaCatalog schema) => Results.Json(Health.Describe(schema)));
         InstanceServlet.Map(app);

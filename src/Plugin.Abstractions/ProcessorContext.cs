@@ -12,6 +12,7 @@ public sealed class ProcessorContext
 {
     private readonly JsonObject _sharedEntityMapping;
     private JsonObject? _entityMapping;
+    private JsonObject? _context;
     private JsonNode? _response;
     private Attributes? _attributes;
 
@@ -25,8 +26,18 @@ public sealed class ProcessorContext
     /// <summary>The call's input: the JSON body or the <c>data</c> URL parameter (object or array); null when none.</summary>
     public JsonNode? Data { get; init; }
 
-    /// <summary>Where and how the call arrived: instance, system, entity, requestId and environment.</summary>
-    public JsonObject Context { get; init; } = [];
+    /// <summary>Which entity was called, under which request id: the typed form of <see cref="Context"/>.</summary>
+    public EntityCall? Call { get; init; }
+
+    /// <summary>
+    /// Where and how the call arrived: instance, system, entity, requestId and environment. Built from
+    /// <see cref="Call"/> on first read, since most plug-ins never read it.
+    /// </summary>
+    public JsonObject Context
+    {
+        get => _context ??= Call?.ToJson() ?? [];
+        init => _context = value;
+    }
 
     /// <summary>The authenticated user (<c>id</c>, <c>roles</c> and any claims), or null for an anonymous call.</summary>
     public JsonObject? User { get; init; }

@@ -180,7 +180,11 @@ internal sealed class ScriptRealm
         _engine.ResetCallStack();
         using (new StrictModeScope(_program.Strict, false))
         {
-            _engine.DeclarationBindingInstantiation(DeclarationBindingType.GlobalCode, _program.FunctionDeclarations, _program.VariableDeclarations, null, null);
+            // Binding nothing still costs Jint an enumeration and its allocations, on every request.
+            if (_program.FunctionDeclarations.Count > 0 || _program.VariableDeclarations.Count > 0)
+            {
+                _engine.DeclarationBindingInstantiation(DeclarationBindingType.GlobalCode, _program.FunctionDeclarations, _program.VariableDeclarations, null, null);
+            }
             foreach (var statement in _program.Body)
             {
                 Completion completion;

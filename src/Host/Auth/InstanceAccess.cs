@@ -81,6 +81,11 @@ public sealed class InstanceAccess
     /// </summary>
     public async ValueTask<AccessResult> AuthenticateAsync(HttpContext http, CancellationToken cancellationToken)
     {
+        if (!AuthenticatesUsers)
+        {
+            // No users, no tokens: an Authorization header means nothing here (it may belong to a proxy).
+            return AccessResult.Anonymous;
+        }
         if (http.Features.Get<AuthenticatedCall>() is { } known && ReferenceEquals(known.Access, this))
         {
             return known.Result;
@@ -133,11 +138,6 @@ public sealed class InstanceAccess
 
     private async ValueTask<AccessResult> AuthenticateCoreAsync(HttpContext http, CancellationToken cancellationToken)
     {
-        if (!AuthenticatesUsers)
-        {
-            // No users, no tokens: an Authorization header means nothing here (it may belong to a proxy).
-            return AccessResult.Anonymous;
-        }
         var logger = Logger(http);
         switch (Credentials.Read(http.Request))
         {
@@ -224,8 +224,7 @@ public sealed class InstanceAccess
     }
 
     private static ILogger Logger(HttpContext http) =>
-        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<InstanceAccess>();
-
+        new RequestLogger(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<InstanceAccess>(), http.TraceIdentifier);
 }
 
 /// <summary>A request's authentication, kept in its features so that the rate limiter and the servlet agree on it.</summary>

@@ -30,14 +30,24 @@ public static partial class RateLimits
         builder.Services.AddRateLimiter(_ => { });
     }
 
-    /// <summary>Adds the three steps to the pipeline. Needs routing to have run (WebApplication does that first).</summary>
+    /// <summary>
+    /// Adds the three steps to the pipeline; a limit that is off adds nothing. Needs routing to have run
+    /// (WebApplication does that first).
+    /// </summary>
     public static void UseDataHubRateLimits(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<RateLimitOptions>();
+        var catalog = app.Services.GetRequiredService<SchemaCatalog>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits));
-        app.UseRateLimiter(Limiter(options.PerAddress, "address", ClientAddress, logger));
-        app.Use(AdmitCallerAsync);
-        app.UseRateLimiter(Limiter(options.PerUser, "user", AuthenticatedUser, logger));
+        if (options.PerAddress.IsEnabled)
+        {
+            app.UseRateLimiter(Limiter(options.PerAddress, "address", ClientAddress, logger));
+        }
+        app.Use(next => http => AdmitCaller(http, next, catalog));
+        if (options.PerUser.IsEnabled)
+        {
+            app.UseRateLimiter(Limiter(options.PerUser, "user", AuthenticatedUser, logger));
+        }
     }
 
     /// <summary>
@@ -70,25 +80,29 @@ public static partial class RateLimits
             ? $"{call.Access.InstanceName}\n{id}"
             : null;
 
-    private static async Task AdmitCallerAsync(HttpContext http, RequestDelegate next)
+    // An instance that authenticates nobody lets every call through: nothing to do, and nothing to await.
+    private static Task AdmitCaller(HttpContext http, RequestDelegate next, SchemaCatalog catalog) =>
+        http.GetRouteValue("instance") is string name
+        && catalog.Current.Instances.TryGetValue(name, out var instance)
+        && instance.Access.AuthenticatesUsers
+            ? AdmitAsync(http, next, instance.Access)
+            : next(http);
+
+    private static async Task AdmitAsync(HttpContext http, RequestDelegate next, InstanceAccess access)
     {
-        if (http.GetRouteValue("instance") is string name
-            && http.RequestServices.GetRequiredService<SchemaCatalog>().Current.Instances.TryGetValue(name, out var instance))
+        AccessResult admitted;
+        try
         {
-            AccessResult admitted;
-            try
-            {
-                admitted = await instance.Access.AdmitAsync(http, http.RequestAborted);
-            }
-            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-            {
-                return;
-            }
-            if (admitted.Error is { } refused)
-            {
-                JsonOutput.WriteError(http, refused);
-                return;
-            }
+            admitted = await access.AdmitAsync(http, http.RequestAborted);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        if (admitted.Error is { } refused)
+        {
+            JsonOutput.WriteError(http, refused);
+            return;
         }
         await next(http);
     }
@@ -96,10 +110,6 @@ public static partial class RateLimits
     private static RateLimiterOptions Limiter(RateLimitWindow limit, string kind, Func<HttpContext, string?> partitionKey, ILogger logger)
     {
         var options = new RateLimiterOptions { RejectionStatusCode = StatusCodes.Status429TooManyRequests };
-        if (!limit.IsEnabled)
-        {
-            return options;
-        }
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             partitionKey(http) is { } key
                 ? RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
@@ -115,7 +125,7 @@ public static partial class RateLimits
             var http = rejected.HttpContext;
             var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            LogRejected(logger, kind, http.TraceIdentifier);
+            LogRejected(new RequestLogger(logger, http.TraceIdentifier), kind, http.TraceIdentifier);
             JsonOutput.WriteError(http, new HostError(StatusCodes.Status429TooManyRequests, MessageStatus.GeneralError,
                 string.Create(CultureInfo.InvariantCulture, $"Too many requests from this {kind}: retry in {seconds} s."))
             {

@@ -10,7 +10,7 @@ public static partial class HostFailureHandler
 {
     public static Task HandleAsync(HttpContext http)
     {
-        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostFailureHandler));
+        var logger = new RequestLogger(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HostFailureHandler)), http.TraceIdentifier);
         if (http.Features.Get<IExceptionHandlerFeature>()?.Error is { } exception)
         {
             LogHostFailed(logger, http.Request.Path, exception.GetType().FullName!, http.TraceIdentifier);

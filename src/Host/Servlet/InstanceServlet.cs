@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Schema;
 using DataHub.Plugins;
@@ -20,17 +19,22 @@ public sealed partial class InstanceServlet(
     IHostEnvironment environment,
     ILogger<InstanceServlet> logger)
 {
-    private readonly TimeSpan _requestTimeout = options.Value.RequestTimeout;
+    private readonly RequestCancellation _cancellation = new(options.Value.RequestTimeout);
+    private readonly string _environmentName = environment.EnvironmentName;
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
+        var servlet = endpoints.ServiceProvider.GetRequiredService<InstanceServlet>();
         string[] methods = [HttpMethods.Get, HttpMethods.Post];
-        endpoints.MapMethods("/{instance}/{system}/{entity}", methods,
-            (HttpContext http, string instance, string system, string entity, InstanceServlet servlet) =>
-                servlet.ServeAsync(http, instance, system, entity));
-        endpoints.MapMethods("/{instance}/{entity}", methods,
-            (HttpContext http, string instance, string entity, InstanceServlet servlet) =>
-                servlet.ServeAsync(http, instance, SystemDefinition.DefaultReference, entity));
+        endpoints.MapMethods("/{instance}/{system}/{entity}", methods, servlet.ServeAsync);
+        endpoints.MapMethods("/{instance}/{entity}", methods, servlet.ServeAsync);
+    }
+
+    /// <summary>Serves a request routed here: the route's instance, system (the default one when absent) and entity.</summary>
+    public Task ServeAsync(HttpContext http)
+    {
+        var route = http.Request.RouteValues;
+        return ServeAsync(http, (string)route["instance"]!, route["system"] as string ?? SystemDefinition.DefaultReference, (string)route["entity"]!);
     }
 
     public async Task ServeAsync(HttpContext http, string instanceName, string systemName, string entityName)
@@ -64,14 +68,15 @@ public sealed partial class InstanceServlet(
             return;
         }
 
-        var access = await instance.Access.AuthorizeAsync(http, entity, http.RequestAborted);
+        var requestAborted = http.RequestAborted;
+        var access = await instance.Access.AuthorizeAsync(http, entity, requestAborted);
         if (access.Error is { } denied)
         {
             JsonOutput.WriteError(http, denied);
             return;
         }
 
-        var input = await RequestInput.ReadAsync(http.Request, http.RequestAborted);
+        var input = await RequestInput.ReadAsync(http.Request, requestAborted);
         if (input.Error is { } invalid)
         {
             JsonOutput.WriteError(http, invalid);
@@ -82,48 +87,43 @@ public sealed partial class InstanceServlet(
         var context = new ProcessorContext(entity.Mapping)
         {
             Data = input.Data,
-            Context = new JsonObject
-            {
-                ["instance"] = instance.Name,
-                ["system"] = system.Reference,
-                ["entity"] = entityName,
-                ["requestId"] = traceId,
-                ["environment"] = environment.EnvironmentName,
-            },
+            Call = new EntityCall(instance.Name, system.Reference, entityName, traceId, _environmentName),
             User = access.User,
             Options = input.Options,
             ProcessorConfig = entity.ProcessorConfig,
             DataStoreName = entity.DataStoreName,
             DataStores = instance.DataStores,
-            Logger = processor.Logger,
+            Logger = new RequestLogger(processor.Logger, traceId),
             TraceId = traceId,
         };
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(_requestTimeout);
-        try
+        using (var cancellation = _cancellation.Start(requestAborted))
         {
-            await processor.Processor.ExecuteAsync(context, timeout.Token);
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            LogClientGone(logger, entity.Address.ToString(), traceId);
-            return;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            LogTimedOut(logger, entity.Address.ToString(), _requestTimeout.TotalSeconds, traceId);
-            JsonOutput.WriteError(http, HostError.TimedOut(_requestTimeout));
-            return;
-        }
-        catch (Exception e)
-        {
-            // Exception messages can carry SQL, connection strings or user data: the error line names the failure,
-            // and the message and stack trace go to Debug, which operators enable deliberately.
-            LogProcessorFailed(logger, processor.PluginName, entity.Address.ToString(), e.GetType().FullName!, traceId);
-            LogFailureDetails(logger, e, traceId);
-            JsonOutput.WriteError(http, HostError.ProcessorFailed(traceId));
-            return;
+            try
+            {
+                await processor.Processor.ExecuteAsync(context, cancellation.Token);
+            }
+            catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
+            {
+                LogClientGone(new RequestLogger(logger, traceId), entity.Address.ToString(), traceId);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                LogTimedOut(new RequestLogger(logger, traceId), entity.Address.ToString(), _cancellation.Limit.TotalSeconds, traceId);
+                JsonOutput.WriteError(http, HostError.TimedOut(_cancellation.Limit));
+                return;
+            }
+            catch (Exception e)
+            {
+                // Exception messages can carry SQL, connection strings or user data: the error line names the
+                // failure, and the message and stack trace go to Debug, which operators enable deliberately.
+                var requestLogger = new RequestLogger(logger, traceId);
+                LogProcessorFailed(requestLogger, processor.PluginName, entity.Address.ToString(), e.GetType().FullName!, traceId);
+                LogFailureDetails(requestLogger, e, traceId);
+                JsonOutput.WriteError(http, HostError.ProcessorFailed(traceId));
+                return;
+            }
         }
         responseWriter.Write(http, context);
     }

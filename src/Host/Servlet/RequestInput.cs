@@ -19,9 +19,10 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
     /// field. <c>options</c> comes from the URL parameter or the form field of that name. Data must be a JSON
     /// object or array.
     /// </summary>
-    public static async Task<RequestInput> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async ValueTask<RequestInput> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var query = request.Query;
+        // Most calls have no query string: reading Query would still build a collection for it.
+        var query = request.QueryString.HasValue ? request.Query : QueryCollection.Empty;
         StringValues formData = default, formOptions = default;
         JsonNode? bodyData = null;
 
@@ -106,7 +107,7 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         return new RequestInput(data, options, null);
     }
 
-    private static async Task<ReadResult> ReadWholeBodyAsync(PipeReader reader, CancellationToken cancellationToken)
+    private static async ValueTask<ReadResult> ReadWholeBodyAsync(PipeReader reader, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -124,15 +125,11 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
     {
         try
         {
-            // JsonDocument refuses anything but white space after the value, and duplicate property names.
-            using var document = JsonDocument.Parse(utf8, _jsonOptions);
-            var root = document.RootElement.Clone();
-            var node = root.ValueKind switch
-            {
-                JsonValueKind.Object => JsonObject.Create(root),
-                JsonValueKind.Array => JsonArray.Create(root),
-                _ => (JsonNode?)JsonValue.Create(root),
-            };
+            // One parse into a node that owns its copy of the input; anything but white space after the value is
+            // refused. A body Kestrel holds in several segments is copied into one first.
+            var node = utf8.IsSingleSegment
+                ? JsonNode.Parse(utf8.FirstSpan, documentOptions: _jsonOptions)
+                : JsonNode.Parse(utf8.ToArray(), documentOptions: _jsonOptions);
             return new RequestInput(node, null, null);
         }
         catch (JsonException e)

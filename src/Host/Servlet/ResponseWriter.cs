@@ -24,7 +24,7 @@ public sealed partial class ResponseWriter(ILogger<ResponseWriter> logger)
         var httpStatus = outputs.HttpStatus ?? StatusMapping.ToHttpStatus(outputs.Status);
         if (httpStatus is < 100 or > 599)
         {
-            LogInvalidStatus(logger, httpStatus, http.TraceIdentifier);
+            LogInvalidStatus(new RequestLogger(logger, http.TraceIdentifier), httpStatus, http.TraceIdentifier);
             JsonOutput.WriteError(http, HostError.ProcessorFailed(http.TraceIdentifier));
             return;
         }
@@ -54,11 +54,15 @@ public sealed partial class ResponseWriter(ILogger<ResponseWriter> logger)
 
     private void ApplyHeaders(HttpContext http, IDictionary<string, string> headers)
     {
+        if (headers.Count == 0)
+        {
+            return;
+        }
         foreach (var (name, value) in headers)
         {
             if (!IsToken(name) || _reservedHeaders.Contains(name) || !IsSafeValue(value))
             {
-                LogSkippedHeader(logger, name, http.TraceIdentifier);
+                LogSkippedHeader(new RequestLogger(logger, http.TraceIdentifier), name, http.TraceIdentifier);
                 continue;
             }
             if (string.Equals(name, HeaderNames.ContentType, StringComparison.OrdinalIgnoreCase))
