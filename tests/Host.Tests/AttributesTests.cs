@@ -91,4 +91,22 @@ public sealed class AttributesTests
         Assert.That(attributes.Remove("scratch"), Is.True);
         Assert.That(attributes.Has("scratch"), Is.False);
     }
+
+    [Test]
+    public void The_context_attribute_is_built_from_the_call_on_first_read()
+    {
+        var context = new ProcessorContext(new JsonObject())
+        {
+            Call = new EntityCall("shop", "services", "echo", "0HN:1", "Production"),
+            DataStores = Mock.Of<IDataStores>(),
+            Logger = NullLogger.Instance,
+            TraceId = "0HN:1",
+        };
+
+        var json = (JsonObject)context.Attributes.Get("context")!;
+
+        Assert.That(json.ToJsonString(), Is.EqualTo(
+            """{"instance":"shop","system":"services","entity":"echo","requestId":"0HN:1","environment":"Production"}"""));
+        Assert.That(context.Context, Is.SameAs(json), "one object for the whole request");
+    }
 }

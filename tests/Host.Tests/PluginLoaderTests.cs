@@ -99,4 +99,15 @@ public sealed class PluginLoaderTests
         Assert.That(PluginLoader.SharedAssemblies, Does.Contain("System.Text.Json"));
         Assert.That(PluginLoader.SharedAssemblies, Does.Not.Contain("Npgsql"));
     }
+
+    [Test]
+    public void Plugins_load_into_contexts_the_runtime_can_tier_compile()
+    {
+        var catalog = LoadFixtures();
+
+        var echo = catalog.Plugins.Single(p => p.Name == "Echo").Plugin.GetType().Assembly;
+        var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(echo)!;
+        Assert.That(context.Name, Is.EqualTo("Echo"), "each plug-in has a context of its own");
+        Assert.That(context.IsCollectible, Is.False, "code in a collectible context is never tiered up or profile-guided");
+    }
 }

@@ -65,6 +65,41 @@ public sealed class ServletTests
         Assert.That(echo["dataStore"]!.GetValue<string>(), Is.EqualTo("database"));
     }
 
+    [TestCase("{}")]
+    [TestCase(" {}\n")]
+    [TestCase("{ }")]
+    public async Task An_empty_object_body_is_an_empty_object(string body)
+    {
+        var echo = await ReadJsonAsync(await _host.PostJsonAsync("/shop/services/echo", body));
+
+        Assert.That(echo["data"]!.ToJsonString(), Is.EqualTo("{}"));
+    }
+
+    [Test]
+    public async Task Requests_are_counted_by_entity_and_status_once_something_listens()
+    {
+        var counted = new System.Collections.Concurrent.ConcurrentBag<(string Entity, int HttpStatus)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, meters) =>
+        {
+            if (instrument.Meter.Name == Diagnostics.DataHubMetrics.MeterName && instrument.Name == "datahub.requests")
+            {
+                meters.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            var values = tags.ToArray().ToDictionary(tag => tag.Key, tag => tag.Value);
+            counted.Add(((string)values["datahub.entity"]!, (int)values["http.response.status_code"]!));
+        });
+        listener.Start();
+
+        using var served = await _host.PostJsonAsync("/shop/services/echo", "{}");
+        using var missing = await _host.PostJsonAsync("/shop/services/nothing", "{}");
+
+        Assert.That(counted, Does.Contain(("echo", 200)).And.Contain(("nothing", 404)));
+    }
+
     [Test]
     public async Task A_GET_with_a_url_encoded_data_parameter_becomes_data()
     {

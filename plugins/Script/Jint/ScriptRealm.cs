@@ -4,6 +4,7 @@ using Jint.Native;
 using Jint.Native.Function;
 using Jint.Native.Object;
 using Jint.Parser;
+using Jint.Parser.Ast;
 using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 using Jint.Runtime.Interop;
@@ -24,6 +25,7 @@ internal sealed class ScriptRealm
 
     private readonly Engine _engine;
     private readonly JintProgram _program;
+    private readonly Statement[] _statements;
     private readonly string _source;
     private readonly ScriptLimits _limits;
     private readonly TimeSpan _timeout;
@@ -39,6 +41,7 @@ internal sealed class ScriptRealm
     private ScriptRealm(JintProgram program, string source, ScriptLimits limits, string entity)
     {
         _program = program;
+        _statements = [.. program.Body];
         _source = source;
         _limits = limits;
         _timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
@@ -178,14 +181,15 @@ internal sealed class ScriptRealm
         _engine.ResetTimeoutTicks();
         JintInternals.ResetLastStatement(_engine);
         _engine.ResetCallStack();
-        using (new StrictModeScope(_program.Strict, false))
+        // A scope that is not strict changes nothing in Jint 2: only a strict program needs one.
+        using (_program.Strict ? new StrictModeScope(true, false) : null)
         {
             // Binding nothing still costs Jint an enumeration and its allocations, on every request.
             if (_program.FunctionDeclarations.Count > 0 || _program.VariableDeclarations.Count > 0)
             {
                 _engine.DeclarationBindingInstantiation(DeclarationBindingType.GlobalCode, _program.FunctionDeclarations, _program.VariableDeclarations, null, null);
             }
-            foreach (var statement in _program.Body)
+            foreach (var statement in _statements)
             {
                 Completion completion;
                 try

@@ -22,8 +22,15 @@ public sealed class DataHubMetrics
             description: "Time to serve an execute request, by entity.");
     }
 
+    /// <summary>True while something listens: the tags cost allocations, so nobody should pay for them unread.</summary>
+    public bool IsEnabled => _requests.Enabled || _duration.Enabled;
+
     public void RequestServed(string instance, string system, string entity, int httpStatus, TimeSpan elapsed)
     {
+        if (!IsEnabled)
+        {
+            return;
+        }
         var tags = new TagList
         {
             { "datahub.instance", instance },

@@ -85,11 +85,11 @@ public static partial class PluginLoader
                 .FirstOrDefault(a => string.Equals(a.Name, _contract.GetName().Name, StringComparison.OrdinalIgnoreCase));
             if (contractReference?.Version is not { } builtAgainst)
             {
-                return Unload($"{name}.dll does not reference {_contract.GetName().Name}.");
+                return Fail($"{name}.dll does not reference {_contract.GetName().Name}.");
             }
             if (!IsCompatible(builtAgainst, ContractVersion))
             {
-                return Unload($"Built against plug-in contract {builtAgainst}; this host provides {ContractVersion}.");
+                return Fail($"Built against plug-in contract {builtAgainst}; this host provides {ContractVersion}.");
             }
 
             var entryTypes = assembly.GetExportedTypes()
@@ -97,17 +97,17 @@ public static partial class PluginLoader
                 .ToList();
             if (entryTypes.Count == 0)
             {
-                return Unload($"{name}.dll has no public class implementing {nameof(IProcessorPlugin)}.");
+                return Fail($"{name}.dll has no public class implementing {nameof(IProcessorPlugin)}.");
             }
             if (entryTypes.Count > 1)
             {
-                return Unload($"{name}.dll has {entryTypes.Count} classes implementing {nameof(IProcessorPlugin)}; expected one.");
+                return Fail($"{name}.dll has {entryTypes.Count} classes implementing {nameof(IProcessorPlugin)}; expected one.");
             }
 
             var plugin = (IProcessorPlugin)Activator.CreateInstance(entryTypes[0])!;
             if (plugin.ProcessorNames is not { Count: > 0 } names || names.Any(string.IsNullOrWhiteSpace))
             {
-                return Unload($"{entryTypes[0].FullName} declares no usable processor names.");
+                return Fail($"{entryTypes[0].FullName} declares no usable processor names.");
             }
             return (new LoadedPlugin(name, folder, builtAgainst, plugin), null);
         }
@@ -118,12 +118,6 @@ public static partial class PluginLoader
             var reason = e is TargetInvocationException { InnerException: { } inner }
                 ? $"The plug-in's constructor threw {inner.GetType().Name}: {inner.Message}"
                 : $"{e.GetType().Name}: {e.Message}";
-            return Unload(reason);
-        }
-
-        (LoadedPlugin?, PluginLoadFailure?) Unload(string reason)
-        {
-            context.Unload();
             return Fail(reason);
         }
 

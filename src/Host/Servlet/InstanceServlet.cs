@@ -37,7 +37,16 @@ public sealed partial class InstanceServlet(
         return ServeAsync(http, (string)route["instance"]!, route["system"] as string ?? SystemDefinition.DefaultReference, (string)route["entity"]!);
     }
 
-    public async Task ServeAsync(HttpContext http, string instanceName, string systemName, string entityName)
+    public Task ServeAsync(HttpContext http, string instanceName, string systemName, string entityName)
+    {
+        if (!metrics.IsEnabled)
+        {
+            return ServeCoreAsync(http, instanceName, systemName, entityName);
+        }
+        return ServeMeasuredAsync(http, instanceName, systemName, entityName);
+    }
+
+    private async Task ServeMeasuredAsync(HttpContext http, string instanceName, string systemName, string entityName)
     {
         var started = Stopwatch.GetTimestamp();
         await ServeCoreAsync(http, instanceName, systemName, entityName);

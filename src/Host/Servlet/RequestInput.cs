@@ -123,6 +123,11 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
 
     private static RequestInput Parse(ReadOnlySequence<byte> utf8, string what)
     {
+        // The usual body of a call without data needs no parser.
+        if (IsEmptyObject(utf8))
+        {
+            return new RequestInput(new JsonObject(), null, null);
+        }
         try
         {
             // One parse into a node that owns its copy of the input; anything but white space after the value is
@@ -149,6 +154,9 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         && FirstNonBlank(body) is not ((byte)'{' or (byte)'[');
 
     private static bool IsBlank(ReadOnlySequence<byte> body) => FirstNonBlank(body) is null;
+
+    private static bool IsEmptyObject(ReadOnlySequence<byte> body) =>
+        body.IsSingleSegment && body.FirstSpan.Trim(" \t\r\n"u8) is [(byte)'{', (byte)'}'];
 
     private static byte? FirstNonBlank(ReadOnlySequence<byte> body)
     {
