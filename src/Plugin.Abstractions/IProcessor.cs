@@ -12,6 +12,9 @@ public interface IProcessor
     /// An exception is reported to the caller as status 20 without its details.
     /// </summary>
     /// <param name="context">The request's inputs and outputs.</param>
-    /// <param name="cancellationToken">Cancelled when the caller disconnects or the request's time limit passes.</param>
+    /// <param name="cancellationToken">
+    /// Cancelled when the caller disconnects or the request's time limit passes. It belongs to this call only: the
+    /// host reuses its source once the returned task completes, so work that outlives the call must not keep it.
+    /// </param>
     Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken);
 }
