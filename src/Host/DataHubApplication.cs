@@ -31,25 +31,24 @@ public static class DataHubApplication
         configure?.Invoke(builder);
 
         var options = ReadOptions(builder.Configuration, arguments);
-        if (options.Validate() is { Count: > 0 } problems)
+        var rateLimits = RateLimitOptions.Read(builder.Configuration);
+        if (CheckSettings(options, rateLimits) is { Count: > 0 } problems)
         {
             throw new InvalidSchemaException(problems);
         }
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
-        builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<SchemaCatalog>();
         builder.Services.AddSingleton<InstanceServlet>();
         builder.Services.AddSingleton<ResponseWriter>();
         builder.Services.AddSingleton<DataHubMetrics>();
-        builder.Services.AddSingleton<SchemaReloader>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<SchemaReloader>());
-        builder.AddDataHubRateLimits();
+        builder.Services.AddHostedService<SchemaReloader>();
+        builder.AddDataHubRateLimits(rateLimits);
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
-        var loaded = await LoadAsync(options, Directory.GetCurrentDirectory(),
-            app.Services.GetRequiredService<ILoggerFactory>(), app.Lifetime.ApplicationStopping);
+        var loaded = await LoadAsync(options, Directory.GetCurrentDirectory(), app.Services.GetRequiredService<ILoggerFactory>(),
+            app.Services.GetRequiredService<DataHubMetrics>(), app.Lifetime.ApplicationStopping);
         catalog.Publish(loaded.Snapshot, loaded.Plugins, Path.GetFullPath(options.Schema, Directory.GetCurrentDirectory()));
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -67,18 +66,25 @@ public static class DataHubApplication
 
     /// <summary>
     /// Loads the plug-ins and the schema and prepares every entity, without touching any database: what both
-    /// the validate verb and start-up do.
+    /// the validate verb and start-up do. <paramref name="metrics"/> is null where nothing is served (validate).
     /// </summary>
     public static async Task<(PluginCatalog Plugins, SchemaLoadResult Result)> LoadSchemaAsync(
-        DataHubOptions options, string workingDirectory, ILoggerFactory loggerFactory)
+        DataHubOptions options, string workingDirectory, ILoggerFactory loggerFactory, DataHubMetrics? metrics = null)
     {
         var pluginDirectories = new[] { BuiltInPluginDirectory }
             .Concat(options.Plugins.Select(dir => Path.GetFullPath(dir, workingDirectory)))
             .ToList();
         var plugins = PluginLoader.Load(pluginDirectories, loggerFactory.CreateLogger(typeof(PluginLoader)));
-        var result = await new SchemaLoader(plugins, loggerFactory).LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
+        var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics).LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
         return (plugins, result);
     }
+
+    /// <summary>
+    /// Every problem in the host's settings, "DataHub" and "DataHub:RateLimits" together: serve refuses to start on
+    /// them and validate lists them.
+    /// </summary>
+    public static IReadOnlyList<string> CheckSettings(DataHubOptions options, RateLimitOptions rateLimits) =>
+        [.. options.Validate(), .. rateLimits.Validate()];
 
     public static DataHubOptions ReadOptions(IConfiguration configuration, HostArguments arguments)
     {
@@ -90,18 +96,15 @@ public static class DataHubApplication
         };
     }
 
-    private static async Task<(SchemaSnapshot Snapshot, PluginCatalog Plugins)> LoadAsync(
-        DataHubOptions options, string workingDirectory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<(SchemaSnapshot Snapshot, PluginCatalog Plugins)> LoadAsync(DataHubOptions options,
+        string workingDirectory, ILoggerFactory loggerFactory, DataHubMetrics metrics, CancellationToken cancellationToken)
     {
-        var (plugins, result) = await LoadSchemaAsync(options, workingDirectory, loggerFactory);
+        var (plugins, result) = await LoadSchemaAsync(options, workingDirectory, loggerFactory, metrics);
         if (result.Snapshot is not { } snapshot)
         {
             throw new InvalidSchemaException(result.Errors);
         }
-        foreach (var instance in snapshot.Instances.Values)
-        {
-            await instance.DataStores.InitializeAsync(cancellationToken);
-        }
+        await snapshot.InitializeAsync(cancellationToken);
         return (snapshot, plugins);
     }
 }

@@ -1,3 +1,5 @@
+using DataHub.Host.Limits;
+
 namespace DataHub.Host;
 
 /// <summary>The validate verb: loads plug-ins and schema exactly as start-up does, touching no database, and lists every problem.</summary>
@@ -12,7 +14,7 @@ public static class ValidateCommand
             .AddCommandLine(arguments.Remaining)
             .Build();
         var options = DataHubApplication.ReadOptions(configuration, arguments);
-        if (options.Validate() is { Count: > 0 } problems)
+        if (DataHubApplication.CheckSettings(options, RateLimitOptions.Read(configuration)) is { Count: > 0 } problems)
         {
             await output.WriteLineAsync(string.Join(Environment.NewLine, problems));
             return 1;

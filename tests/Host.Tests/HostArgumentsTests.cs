@@ -1,3 +1,4 @@
+using DataHub.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace DataHub.Host.Tests;
@@ -46,5 +47,20 @@ public sealed class HostArgumentsTests
         var options = new DataHubOptions { Schema = " ", RequestTimeoutSeconds = 0, MaxRequestBodyBytes = -1 };
 
         Assert.That(options.Validate(), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Start_up_reports_bad_DataHub_settings_and_bad_rate_limits_together()
+    {
+        using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");
+
+        var failure = Assert.ThrowsAsync<InvalidSchemaException>(async () =>
+        {
+            await using var host = await RunningHost.StartAsync(schema.Path, [TestPaths.FixturePluginsDirectory],
+                new Dictionary<string, string?> { ["DataHub:RequestTimeoutSeconds"] = "0", ["DataHub:RateLimits:PerUser:PermitLimit"] = "-1" });
+        });
+
+        Assert.That(failure!.Problems, Has.Some.Contains("DataHub:RequestTimeoutSeconds must be more than 0"));
+        Assert.That(failure.Problems, Has.Some.Contains("DataHub:RateLimits:PerUser:PermitLimit must be 0 (off) or more"));
     }
 }

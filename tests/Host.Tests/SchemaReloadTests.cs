@@ -26,6 +26,38 @@ public sealed class SchemaReloadTests
     }
 
     [Test]
+    public async Task A_change_whose_new_data_store_cannot_be_initialised_is_rejected_and_reloading_goes_on()
+    {
+        using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");
+        await using var host = await RunningHost.StartAsync(schema.Path, [TestPaths.FixturePluginsDirectory]);
+
+        // A seed file does not trigger a reload (only schema files do), so it is in place before instance.json is.
+        schema.Write("shop/seed.sql", "this is not sql;");
+        schema.Write("shop/instance.json",
+            """{"dataStores": {"database": {"provider": "sqlite", "connectionString": "Data Source=shop.db", "seed": "seed.sql"}}}""");
+        schema.Write("shop/services.json", """{"entities": {"a": {"execute": true, "processor": "Echo"}, "b": {"execute": true, "processor": "Echo"}}}""");
+        Assert.That(await EventuallyAsync(() => Task.FromResult(host.Log.Entries.Any(e => e.Message.Contains("seed file 'seed.sql' failed", StringComparison.Ordinal)))),
+            Is.True, "the change is logged as rejected");
+
+        var rejection = host.Log.Entries.First(e => e.Message.Contains("seed file 'seed.sql' failed", StringComparison.Ordinal));
+        Assert.That(rejection.Message, Does.StartWith("Schema change rejected"));
+        using (var stillOld = await host.PostJsonAsync("/shop/services/b", "{}"))
+        {
+            Assert.That(stillOld.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the last good schema is still served");
+        }
+        using (var served = await host.PostJsonAsync("/shop/services/a", "{}"))
+        {
+            Assert.That(served.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        schema.Write("shop/seed.sql", "create table t (id integer);");
+        schema.Write("shop/instance.json",
+            """{"dataStores": {"database": {"provider": "sqlite", "connectionString": "Data Source=shop.db", "seed": "seed.sql"}}}""");
+        Assert.That(await EventuallyAsync(async () => (await host.PostJsonAsync("/shop/services/b", "{}")).StatusCode == HttpStatusCode.OK), Is.True,
+            "the host still watches, and takes the mended change");
+    }
+
+    [Test]
     public async Task Reloading_can_be_turned_off()
     {
         using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");

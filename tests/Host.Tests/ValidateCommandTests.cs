@@ -34,4 +34,24 @@ public sealed class ValidateCommandTests
         Assert.That(exitCode, Is.EqualTo(0), output.ToString());
         Assert.That(output.ToString(), Does.Contain("is valid: 1 instance(s), 1 entities."));
     }
+
+    [Test]
+    public async Task Validate_reports_rate_limit_settings_that_would_stop_the_host_from_starting()
+    {
+        using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");
+        using var output = new StringWriter();
+
+        var exitCode = await ValidateCommand.RunAsync(HostArguments.Parse(
+        [
+            "validate", "--schema", schema.Path, "--plugins", TestPaths.FixturePluginsDirectory,
+            "--DataHub:RequestTimeoutSeconds=0", "--DataHub:RateLimits:PerAddress:PermitLimit=-1", "--DataHub:RateLimits:PerUser:WindowSeconds=0",
+        ]), output);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Some.Contains("DataHub:RequestTimeoutSeconds must be more than 0"), "the DataHub settings and the limits are reported together");
+        Assert.That(lines, Has.Some.Contains("DataHub:RateLimits:PerAddress:PermitLimit must be 0 (off) or more"));
+        Assert.That(lines, Has.Some.Contains("DataHub:RateLimits:PerUser:WindowSeconds must be more than 0"));
+        Assert.That(output.ToString(), Does.Not.Contain("is valid"));
+    }
 }

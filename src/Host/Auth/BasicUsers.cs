@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataHub.Host.Diagnostics;
@@ -20,27 +19,28 @@ public sealed class BasicUsers
     // At most one PBKDF2 per core at a time: a burst of logins waits its turn instead of starving the thread pool.
     private static readonly SemaphoreSlim _hashing = new(Environment.ProcessorCount, Environment.ProcessorCount);
 
-    // Every PBKDF2 run, known user or not; a cache hit runs none. A rising rate is a password-guessing attempt.
-    private static readonly Counter<long> _hashesComputed = new Meter(DataHubMetrics.MeterName)
-        .CreateCounter<long>(HashesComputedInstrument, description: "Password hashes computed to check Basic credentials.");
-
+    /// <summary>The metric counting every PBKDF2 run, known user or not (see <see cref="DataHubMetrics"/>).</summary>
     public const string HashesComputedInstrument = "datahub.auth.password_hashes";
 
     private readonly IReadOnlyDictionary<string, BasicUser> _users;
     private readonly PasswordHash _dummy;
-    private readonly VerifiedPasswordCache _cache;
+    private readonly VerifiedPasswordCache _cache = new(TimeProvider.System);
+    private readonly DataHubMetrics? _metrics;
 
-    private BasicUsers(IReadOnlyDictionary<string, BasicUser> users, VerifiedPasswordCache cache)
+    private BasicUsers(IReadOnlyDictionary<string, BasicUser> users, DataHubMetrics? metrics)
     {
         _users = users;
-        _cache = cache;
+        _metrics = metrics;
         // An unknown user id is checked against this, so that it costs what a known one costs.
         var iterations = users.Count == 0 ? PasswordHash.DefaultIterations : users.Values.Max(u => u.Hash.Iterations);
-        _dummy = PasswordHash.Create(Guid.NewGuid().ToString(), iterations);
+        _dummy = PasswordHash.MatchingNothing(iterations);
     }
 
-    /// <summary>Reads the <c>basic</c> member of <c>auth</c>; reports every problem and returns null if there is one.</summary>
-    public static BasicUsers? Read(JsonNode? basic, string instanceDirectory, TimeProvider time, Action<string> report)
+    /// <summary>
+    /// Reads the <c>basic</c> member of <c>auth</c>; reports every problem and returns null if there is one.
+    /// <paramref name="metrics"/> counts the hashes computed; null where nothing is served (validate).
+    /// </summary>
+    public static BasicUsers? Read(JsonNode? basic, string instanceDirectory, DataHubMetrics? metrics, Action<string> report)
     {
         if (basic is not JsonObject settings)
         {
@@ -62,7 +62,7 @@ public sealed class BasicUsers
         }
         var path = Path.GetFullPath(file, instanceDirectory);
         var users = ReadUsersFile(path, file, problems.Add);
-        return problems.Count == 0 && users is not null ? new BasicUsers(users, new VerifiedPasswordCache(time)) : null;
+        return problems.Count == 0 && users is not null ? new BasicUsers(users, metrics) : null;
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public sealed class BasicUsers
         try
         {
             verified = (known ? user!.Hash : _dummy).Verify(password);
-            _hashesComputed.Add(1);
+            _metrics?.PasswordHashComputed();
         }
         finally
         {

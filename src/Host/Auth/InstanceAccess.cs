@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using DataHub.Host.Diagnostics;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
 using DataHub.Plugins;
@@ -25,14 +26,16 @@ public sealed class InstanceAccess
     private readonly string _realm;
     private readonly BasicUsers? _basic;
     private readonly JwtTokens? _jwt;
+    private readonly ILogger<InstanceAccess> _logger;
 
-    private InstanceAccess(string instanceName, bool allowsAnonymous, BasicUsers? basic, JwtTokens? jwt)
+    private InstanceAccess(string instanceName, bool allowsAnonymous, BasicUsers? basic, JwtTokens? jwt, ILogger<InstanceAccess> logger)
     {
         InstanceName = instanceName;
         _realm = QuotedStringContent(instanceName);
         AllowsAnonymous = allowsAnonymous;
         _basic = basic;
         _jwt = jwt;
+        _logger = logger;
     }
 
     public string InstanceName { get; }
@@ -43,36 +46,38 @@ public sealed class InstanceAccess
     /// <summary>The instance can authenticate someone: it has a users file or accepts JWTs.</summary>
     public bool AuthenticatesUsers => _basic is not null || _jwt is not null;
 
-    public static InstanceAccess? Read(JsonObject? auth, string instanceDirectory, Action<string> report) =>
-        Read(auth, instanceDirectory, TimeProvider.System, report);
-
-    public static InstanceAccess? Read(JsonObject? auth, string instanceDirectory, TimeProvider time, Action<string> report)
+    /// <summary>
+    /// Reads the <c>auth</c> member of instance.json (none: anyone may call); reports every problem and returns null
+    /// if there is one. <paramref name="metrics"/> is null where nothing is served (validate).
+    /// </summary>
+    public static InstanceAccess? Read(
+        JsonNode? auth, string instanceName, string instanceDirectory, ILogger<InstanceAccess> logger, DataHubMetrics? metrics, Action<string> report)
     {
-        var instanceName = Path.GetFileName(Path.TrimEndingDirectorySeparator(instanceDirectory));
         if (auth is null)
         {
-            return new InstanceAccess(instanceName, allowsAnonymous: true, basic: null, jwt: null);
+            return new InstanceAccess(instanceName, allowsAnonymous: true, basic: null, jwt: null, logger);
+        }
+        if (auth is not JsonObject settings)
+        {
+            report("'auth' must be an object.");
+            return null;
         }
         var problems = new ProblemReport(report);
-        foreach (var (member, _) in auth)
+        foreach (var (member, _) in settings)
         {
             if (!_members.Contains(member))
             {
                 problems.Add($"auth: unknown member '{member}'. It takes anonymous, basic and jwt.");
             }
         }
-        var anonymous = true;
-        if (auth["anonymous"] is { } flag && !(flag is JsonValue value && value.TryGetValue(out anonymous)))
-        {
-            problems.Add("auth.anonymous must be true or false.");
-        }
-        var basic = auth.ContainsKey("basic") ? BasicUsers.Read(auth["basic"], instanceDirectory, time, problems.Add) : null;
-        var jwt = auth.ContainsKey("jwt") ? JwtTokens.Read(auth["jwt"], instanceDirectory, problems.Add) : null;
-        if (!anonymous && !auth.ContainsKey("basic") && !auth.ContainsKey("jwt"))
+        var anonymous = SchemaJson.GetBoolean(settings, "anonymous", problems.Add, label: "auth.anonymous", fallback: true);
+        var basic = settings.ContainsKey("basic") ? BasicUsers.Read(settings["basic"], instanceDirectory, metrics, problems.Add) : null;
+        var jwt = settings.ContainsKey("jwt") ? JwtTokens.Read(settings["jwt"], instanceDirectory, problems.Add) : null;
+        if (!anonymous && !settings.ContainsKey("basic") && !settings.ContainsKey("jwt"))
         {
             problems.Add("auth: anonymous is false but neither basic nor jwt is configured, so no call could ever be served.");
         }
-        return problems.Count == 0 ? new InstanceAccess(instanceName, anonymous, basic, jwt) : null;
+        return problems.Count == 0 ? new InstanceAccess(instanceName, anonymous, basic, jwt, logger) : null;
     }
 
     /// <summary>
@@ -118,18 +123,12 @@ public sealed class InstanceAccess
         }
         if (result.User is not { } user)
         {
-            if (AllowsAnonymous && entity.Roles.Count == 0)
-            {
-                return result;
-            }
-            return AuthenticatesUsers
-                ? Deny(Unauthenticated("Authentication required."))
-                : Deny(new HostError(StatusCodes.Status403Forbidden, MessageStatus.GeneralError,
-                    "This entity requires a role, but its instance authenticates no users."));
+            // Roles on an instance that authenticates nobody are refused at load: there is always a scheme to ask for.
+            return AllowsAnonymous && entity.Roles.Count == 0 ? result : Deny(Unauthenticated("Authentication required."));
         }
         if (entity.Roles.Count > 0 && !HasAnyRole(user, entity.Roles))
         {
-            Logger(http).UserLacksRole(user["id"]?.GetValue<string>() ?? "", entity.Address.ToString(), http.TraceIdentifier);
+            RequestLog(http).UserLacksRole(user["id"]?.GetValue<string>() ?? "", entity.Address.ToString(), http.TraceIdentifier);
             return Deny(new HostError(StatusCodes.Status403Forbidden, MessageStatus.GeneralError,
                 "The authenticated user does not have a role this entity requires."));
         }
@@ -138,25 +137,24 @@ public sealed class InstanceAccess
 
     private async ValueTask<AccessResult> AuthenticateCoreAsync(HttpContext http, CancellationToken cancellationToken)
     {
-        var logger = Logger(http);
         switch (Credentials.Read(http.Request))
         {
             case Credentials.None:
                 return AccessResult.Anonymous;
 
             case Credentials.Malformed malformed:
-                logger.CredentialsRefused(InstanceName, malformed.Reason, http.TraceIdentifier);
+                RequestLog(http).CredentialsRefused(InstanceName, malformed.Reason, http.TraceIdentifier);
                 return Deny(Unauthenticated(malformed.Reason,
                     malformed.Scheme == Credentials.BearerScheme ? "invalid_request" : null));
 
             case Credentials.Basic when _basic is null:
-                logger.CredentialsRefused(InstanceName, "Basic authentication is not enabled", http.TraceIdentifier);
+                RequestLog(http).CredentialsRefused(InstanceName, "Basic authentication is not enabled", http.TraceIdentifier);
                 return Deny(Unauthenticated("This instance does not accept Basic authentication."));
 
             case Credentials.Basic basic:
                 if (await _basic.VerifyAsync(basic.User, basic.Password, cancellationToken) is not { } found)
                 {
-                    logger.PasswordRefused(InstanceName, _basic.IsKnown(basic.User) ? basic.User : "(unknown user)", http.TraceIdentifier);
+                    RequestLog(http).PasswordRefused(InstanceName, _basic.IsKnown(basic.User) ? basic.User : "(unknown user)", http.TraceIdentifier);
                     return Deny(Unauthenticated("The user id or password is not valid."));
                 }
                 return new AccessResult(new JsonObject
@@ -167,14 +165,14 @@ public sealed class InstanceAccess
                 }, null);
 
             case Credentials.Bearer when _jwt is null:
-                logger.CredentialsRefused(InstanceName, "Bearer tokens are not enabled", http.TraceIdentifier);
+                RequestLog(http).CredentialsRefused(InstanceName, "Bearer tokens are not enabled", http.TraceIdentifier);
                 return Deny(Unauthenticated("This instance does not accept bearer tokens."));
 
             case Credentials.Bearer bearer:
                 var check = await _jwt.CheckAsync(bearer.Token);
                 if (check.User is not { } tokenUser)
                 {
-                    logger.CredentialsRefused(InstanceName, $"bearer token refused: {check.Failure}", http.TraceIdentifier);
+                    RequestLog(http).CredentialsRefused(InstanceName, $"bearer token refused: {check.Failure}", http.TraceIdentifier);
                     return Deny(Unauthenticated($"The bearer token is not valid: {check.Failure}.", "invalid_token"));
                 }
                 return new AccessResult(tokenUser, null);
@@ -223,8 +221,8 @@ public sealed class InstanceAccess
         return builder.ToString();
     }
 
-    private static ILogger Logger(HttpContext http) =>
-        new RequestLogger(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<InstanceAccess>(), http.TraceIdentifier);
+    /// <summary>The instance's logger, tagged with the request: made only where a refusal is logged.</summary>
+    private RequestLogger RequestLog(HttpContext http) => new(_logger, http.TraceIdentifier);
 }
 
 /// <summary>A request's authentication, kept in its features so that the rate limiter and the servlet agree on it.</summary>

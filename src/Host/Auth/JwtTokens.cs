@@ -31,14 +31,7 @@ public sealed class JwtTokens
 
     private readonly TokenValidationParameters _parameters;
 
-    private JwtTokens(TokenValidationParameters parameters, string algorithm)
-    {
-        _parameters = parameters;
-        Algorithm = algorithm;
-    }
-
-    /// <summary>The one signing algorithm accepted: HS256, RS256 or ES256.</summary>
-    public string Algorithm { get; }
+    private JwtTokens(TokenValidationParameters parameters) => _parameters = parameters;
 
     /// <summary>Reads the <c>jwt</c> member of <c>auth</c>; reports every problem and returns null if there is one.</summary>
     public static JwtTokens? Read(JsonNode? jwt, string instanceDirectory, Action<string> report)
@@ -56,10 +49,10 @@ public sealed class JwtTokens
                 problems.Add($"auth.jwt: unknown member '{member}'. It takes secret or publicKey, issuer and audience.");
             }
         }
-        var secret = ReadString(settings, "secret", problems.Add);
-        var publicKey = ReadString(settings, "publicKey", problems.Add);
-        var issuer = ReadString(settings, "issuer", problems.Add);
-        var audience = ReadString(settings, "audience", problems.Add);
+        var secret = SchemaJson.GetString(settings, "secret", problems.Add, label: "auth.jwt.secret");
+        var publicKey = SchemaJson.GetString(settings, "publicKey", problems.Add, label: "auth.jwt.publicKey");
+        var issuer = SchemaJson.GetString(settings, "issuer", problems.Add, label: "auth.jwt.issuer");
+        var audience = SchemaJson.GetString(settings, "audience", problems.Add, label: "auth.jwt.audience");
         if (string.IsNullOrWhiteSpace(issuer))
         {
             problems.Add("auth.jwt.issuer is required: the 'iss' every accepted token must carry.");
@@ -95,7 +88,7 @@ public sealed class JwtTokens
             RequireExpirationTime = true,
             ClockSkew = ClockSkew,
         };
-        return new JwtTokens(parameters, key.Algorithm);
+        return new JwtTokens(parameters);
     }
 
     /// <summary>Validates <paramref name="token"/> and builds the user: id from sub, roles from roles or role, the rest as claims.</summary>
@@ -243,20 +236,6 @@ public sealed class JwtTokens
         {
             algorithm.Dispose();
             return null;
-        }
-    }
-
-    private static string? ReadString(JsonObject settings, string member, Action<string> report)
-    {
-        switch (settings[member])
-        {
-            case null:
-                return null;
-            case JsonValue value when value.TryGetValue(out string? text):
-                return text;
-            default:
-                report($"auth.jwt.{member} must be a string.");
-                return null;
         }
     }
 

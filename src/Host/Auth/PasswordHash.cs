@@ -44,6 +44,13 @@ public sealed class PasswordHash
         return new PasswordHash(iterations, salt, Derive(password, salt, iterations));
     }
 
+    /// <summary>
+    /// A hash that no password matches: random salt and random key, so it costs nothing to make yet
+    /// <see cref="Verify"/> against it still runs one full PBKDF2 of <paramref name="iterations"/>.
+    /// </summary>
+    internal static PasswordHash MatchingNothing(int iterations) =>
+        new(iterations, RandomNumberGenerator.GetBytes(SaltBytes), RandomNumberGenerator.GetBytes(HashBytes));
+
     /// <summary>Reads the text form, or says why it cannot (never quoting the text itself).</summary>
     public static PasswordHash? Parse(string text, out string? problem)
     {

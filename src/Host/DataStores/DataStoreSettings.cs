@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataHub.Host.Schema;
 using DataHub.Plugins;
 
 namespace DataHub.Host.DataStores;
@@ -28,7 +29,7 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
             }
         }
 
-        var provider = ReadString(config, "provider", errors);
+        var provider = SchemaJson.GetString(config, "provider", errors.Add, label: "provider");
         if (provider is null && !IsSet(config, "provider"))
         {
             errors.Add("provider is required (sqlite, postgresql or sqlserver).");
@@ -39,7 +40,7 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
             provider = null;
         }
 
-        var connectionString = ReadString(config, "connectionString", errors);
+        var connectionString = SchemaJson.GetString(config, "connectionString", errors.Add, label: "connectionString");
         if (connectionString is null ? !IsSet(config, "connectionString") : connectionString.Trim().Length == 0)
         {
             errors.Add("connectionString is required.");
@@ -53,22 +54,8 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
             : null;
     }
 
-    /// <summary>True when the member is there, even with the wrong type (which <see cref="ReadString"/> reports).</summary>
+    /// <summary>True when the member is there, even with the wrong type (which <see cref="SchemaJson.GetString"/> reports).</summary>
     private static bool IsSet(JsonObject config, string member) => config[member] is not null;
-
-    private static string? ReadString(JsonObject config, string member, ICollection<string> errors)
-    {
-        if (!config.TryGetPropertyValue(member, out var node) || node is null)
-        {
-            return null;
-        }
-        if (node.GetValueKind() == JsonValueKind.String)
-        {
-            return node.GetValue<string>();
-        }
-        errors.Add($"{member} must be a string.");
-        return null;
-    }
 
     private static TimeSpan ReadTimeout(JsonObject config, ICollection<string> errors)
     {
@@ -86,7 +73,7 @@ internal sealed record DataStoreSettings(string Provider, string ConnectionStrin
 
     private static string? ReadSeed(JsonObject config, string? provider, string instanceDirectory, ICollection<string> errors)
     {
-        var seed = ReadString(config, "seed", errors);
+        var seed = SchemaJson.GetString(config, "seed", errors.Add, label: "seed");
         if (seed is null)
         {
             return null;

@@ -12,7 +12,7 @@ public sealed class InstanceDataStores(IReadOnlyDictionary<string, IDataStore> s
 
     public bool TryGet(string name, [NotNullWhen(true)] out IDataStore? store) => _stores.TryGetValue(name, out store);
 
-    /// <summary>Prepares stores at host start (for example, creates and seeds a new SQLite file). Not run by validate.</summary>
+    /// <summary>Prepares stores before the host serves them (for example, creates and seeds a new SQLite file). Not run by validate.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         foreach (var store in _stores.Values)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using DataHub.Host.Auth;
 
 namespace DataHub.Host.Diagnostics;
 
@@ -13,6 +14,7 @@ public sealed class DataHubMetrics
 
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _passwordHashes;
 
     public DataHubMetrics(IMeterFactory meterFactory)
     {
@@ -20,6 +22,8 @@ public sealed class DataHubMetrics
         _requests = meter.CreateCounter<long>("datahub.requests", description: "Execute requests served, by entity and HTTP status.");
         _duration = meter.CreateHistogram<double>("datahub.request.duration", unit: "s",
             description: "Time to serve an execute request, by entity.");
+        _passwordHashes = meter.CreateCounter<long>(BasicUsers.HashesComputedInstrument,
+            description: "Password hashes computed to check Basic credentials.");
     }
 
     /// <summary>True while something listens: the tags cost allocations, so nobody should pay for them unread.</summary>
@@ -41,4 +45,7 @@ public sealed class DataHubMetrics
         _requests.Add(1, tags);
         _duration.Record(elapsed.TotalSeconds, tags);
     }
+
+    /// <summary>One PBKDF2 run, known user or not; a cache hit runs none. A rising rate is a password-guessing attempt.</summary>
+    public void PasswordHashComputed() => _passwordHashes.Add(1);
 }

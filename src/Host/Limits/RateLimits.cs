@@ -18,14 +18,9 @@ namespace DataHub.Host.Limits;
 /// </summary>
 public static partial class RateLimits
 {
-    /// <summary>Reads and checks "DataHub:RateLimits" and registers the rate limiter's services.</summary>
-    public static void AddDataHubRateLimits(this WebApplicationBuilder builder)
+    /// <summary>Registers the rate limiter's services with the "DataHub:RateLimits" settings, already checked.</summary>
+    public static void AddDataHubRateLimits(this WebApplicationBuilder builder, RateLimitOptions options)
     {
-        var options = RateLimitOptions.Read(builder.Configuration);
-        if (options.Validate() is { Count: > 0 } problems)
-        {
-            throw new InvalidSchemaException(problems);
-        }
         builder.Services.AddSingleton(options);
         builder.Services.AddRateLimiter(_ => { });
     }

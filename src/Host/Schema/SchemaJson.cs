@@ -37,7 +37,11 @@ internal static partial class SchemaJson
         return null;
     }
 
-    public static string? GetString(JsonObject json, string member, Action<string> report)
+    /// <summary>
+    /// The member's text, or null when it is absent or (reported) not a string. The message names the member as
+    /// <paramref name="label"/>, or <c>'member'</c>.
+    /// </summary>
+    public static string? GetString(JsonObject json, string member, Action<string> report, string? label = null)
     {
         switch (json[member])
         {
@@ -46,22 +50,26 @@ internal static partial class SchemaJson
             case JsonValue value when value.TryGetValue(out string? text):
                 return text;
             default:
-                report($"'{member}' must be a string.");
+                report($"{label ?? $"'{member}'"} must be a string.");
                 return null;
         }
     }
 
-    public static bool GetBoolean(JsonObject json, string member, Action<string> report)
+    /// <summary>
+    /// The member's value, or <paramref name="fallback"/> when it is absent or (reported) not a boolean. The message
+    /// names the member as <paramref name="label"/>, or <c>'member'</c>.
+    /// </summary>
+    public static bool GetBoolean(JsonObject json, string member, Action<string> report, string? label = null, bool fallback = false)
     {
         switch (json[member])
         {
             case null:
-                return false;
+                return fallback;
             case JsonValue value when value.TryGetValue(out bool flag):
                 return flag;
             default:
-                report($"'{member}' must be true or false.");
-                return false;
+                report($"{label ?? $"'{member}'"} must be true or false.");
+                return fallback;
         }
     }
 

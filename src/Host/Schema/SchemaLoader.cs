@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
 using DataHub.Host.DataStores;
+using DataHub.Host.Diagnostics;
 using DataHub.Host.Plugins;
 using DataHub.Plugins;
 
@@ -16,11 +17,14 @@ public sealed record SchemaLoadResult(SchemaSnapshot? Snapshot, IReadOnlyList<Sc
 /// Reads a schema folder (one sub-folder per instance: instance.json plus one &lt;system&gt;.json per system) and
 /// validates it in layers: JSON shape, meaning (references, processors, data stores), then each plug-in's own
 /// check of its processorConfig. Every problem is collected; nothing is served unless there are none.
+/// Basic authentication counts its password hashes in <c>metrics</c>, null where nothing is served (validate).
 /// </summary>
-public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFactory, Func<string, string?>? environment = null)
+public sealed class SchemaLoader(
+    PluginCatalog plugins, ILoggerFactory loggerFactory, Func<string, string?>? environment = null, DataHubMetrics? metrics = null)
 {
     private const string InstanceFile = "instance.json";
     private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
+    private readonly ILogger<InstanceAccess> _accessLogger = loggerFactory.CreateLogger<InstanceAccess>();
 
     public async Task<SchemaLoadResult> LoadAsync(string schemaDirectory)
     {
@@ -81,13 +85,7 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
 
         var stores = ReadDataStores(settings["dataStores"], folder, Report);
         createdStores.Add(stores);
-        var access = settings["auth"] is null or JsonObject
-            ? InstanceAccess.Read(settings["auth"] as JsonObject, folder, Report)
-            : null;
-        if (settings["auth"] is not (null or JsonObject))
-        {
-            Report("'auth' must be an object.");
-        }
+        var access = InstanceAccess.Read(settings["auth"], name, folder, _accessLogger, metrics, Report);
 
         var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
@@ -114,7 +112,7 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
 
         return errors.Count > firstError || access is null
             ? null
-            : new InstanceDefinition(name, folder, stores, access, systems);
+            : new InstanceDefinition(name, stores, access, systems);
     }
 
     private static InstanceDataStores ReadDataStores(JsonNode? node, string instanceDirectory, Action<string> report)
@@ -181,8 +179,10 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
             }
         }
 
-        return new SystemDefinition(reference, SchemaJson.GetString(json, "name", Report),
-            SchemaJson.GetString(json, "description", Report), entities);
+        // Documentation only, but it must be text.
+        SchemaJson.GetString(json, "name", Report);
+        SchemaJson.GetString(json, "description", Report);
+        return new SystemDefinition(reference, entities);
     }
 
     /// <summary>
@@ -256,8 +256,9 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
         var processorName = SchemaJson.GetString(mapping, "processor", problems.Add);
         var dataStore = SchemaJson.GetString(mapping, "dataStore", problems.Add);
         var roles = SchemaJson.GetStrings(mapping, "roles", problems.Add);
-        var name = SchemaJson.GetString(mapping, "name", problems.Add);
-        var description = SchemaJson.GetString(mapping, "description", problems.Add);
+        // Documentation only, but it must be text.
+        SchemaJson.GetString(mapping, "name", problems.Add);
+        SchemaJson.GetString(mapping, "description", problems.Add);
         var config = mapping["processorConfig"];
         if (config is not (null or JsonObject) && !(config is JsonValue value && value.TryGetValue(out string? _)))
         {
@@ -270,7 +271,7 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
         if (!execute)
         {
             return problems.Count == 0
-                ? new EntityDefinition(address, name, description, null, config, dataStore ?? EntityDefinition.DefaultDataStore, roles, mapping, null)
+                ? new EntityDefinition(address, config, dataStore ?? EntityDefinition.DefaultDataStore, roles, mapping, null)
                 : null;
         }
         if (string.IsNullOrWhiteSpace(processorName))
@@ -320,7 +321,7 @@ public sealed class SchemaLoader(PluginCatalog plugins, ILoggerFactory loggerFac
             }
             return null;
         }
-        return new EntityDefinition(address, name, description, processorName, config, storeName, roles, mapping,
+        return new EntityDefinition(address, config, storeName, roles, mapping,
             new PreparedProcessor(plugin.Name, processor, pluginLogger));
     }
 

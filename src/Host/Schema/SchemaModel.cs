@@ -10,6 +10,18 @@ public sealed record SchemaSnapshot(IReadOnlyDictionary<string, InstanceDefiniti
 {
     public int EntityCount => Instances.Values.Sum(i => i.Systems.Values.Sum(s => s.Entities.Count));
 
+    /// <summary>
+    /// Prepares every instance's data stores (for example, creates and seeds a new SQLite file): the step between a
+    /// valid load and serving. Validate does not run it.
+    /// </summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var instance in Instances.Values)
+        {
+            await instance.DataStores.InitializeAsync(cancellationToken);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var instance in Instances.Values)
@@ -22,7 +34,6 @@ public sealed record SchemaSnapshot(IReadOnlyDictionary<string, InstanceDefiniti
 /// <summary>One instance: schema/&lt;Name&gt;/ with its instance.json settings and its systems.</summary>
 public sealed record InstanceDefinition(
     string Name,
-    string Directory,
     InstanceDataStores DataStores,
     InstanceAccess Access,
     IReadOnlyDictionary<string, SystemDefinition> Systems);
@@ -30,8 +41,6 @@ public sealed record InstanceDefinition(
 /// <summary>One system: schema/&lt;instance&gt;/&lt;Reference&gt;.json. default.json is the default system.</summary>
 public sealed record SystemDefinition(
     string Reference,
-    string? Name,
-    string? Description,
     IReadOnlyDictionary<string, EntityDefinition> Entities)
 {
     public const string DefaultReference = "default";
@@ -43,9 +52,6 @@ public sealed record SystemDefinition(
 /// </summary>
 public sealed record EntityDefinition(
     EntityAddress Address,
-    string? Name,
-    string? Description,
-    string? ProcessorName,
     JsonNode? ProcessorConfig,
     string DataStoreName,
     IReadOnlyList<string> Roles,

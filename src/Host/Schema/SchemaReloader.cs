@@ -1,16 +1,19 @@
 using System.Threading.Channels;
+using DataHub.Host.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace DataHub.Host.Schema;
 
 /// <summary>
-/// Reloads the schema when its files change (DataHub:ReloadOnChange). A schema that fails validation is logged
-/// with every problem and the last good one keeps serving. Plug-ins themselves are not reloaded.
+/// Reloads the schema when its files change (DataHub:ReloadOnChange). A schema that fails validation, or whose
+/// data stores cannot be initialised, is logged and the last good one keeps serving. Plug-ins themselves are not
+/// reloaded.
 /// </summary>
 public sealed partial class SchemaReloader(
     SchemaCatalog catalog,
     IOptions<DataHubOptions> options,
     ILoggerFactory loggerFactory,
+    DataHubMetrics metrics,
     ILogger<SchemaReloader> logger) : BackgroundService
 {
     // Database files and their journals live in instance folders too; only schema files trigger a reload.
@@ -60,25 +63,36 @@ public sealed partial class SchemaReloader(
         }
     }
 
-    /// <summary>Loads the schema again; publishes it only if it is valid. Returns whether it was published.</summary>
-    public async Task<bool> ReloadAsync(CancellationToken cancellationToken)
+    /// <summary>Loads the schema again and publishes it only if it is valid and its data stores are ready.</summary>
+    private async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var result = await new SchemaLoader(catalog.Plugins, loggerFactory).LoadAsync(catalog.SchemaDirectory);
+        var result = await new SchemaLoader(catalog.Plugins, loggerFactory, metrics: metrics).LoadAsync(catalog.SchemaDirectory);
         if (result.Snapshot is not { } snapshot)
         {
             LogRejected(logger, result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
-            return false;
+            return;
         }
-        foreach (var instance in snapshot.Instances.Values)
+        try
         {
-            await instance.DataStores.InitializeAsync(cancellationToken);
+            await snapshot.InitializeAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // A failure here (a seed file that does not run, say) must not stop the host: close what the new
+            // schema opened and keep serving the old one.
+            await snapshot.DisposeAsync();
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            LogNotInitialized(logger, e.Message, e);
+            return;
         }
         var previous = catalog.Replace(snapshot);
         LogReloaded(logger, snapshot.Instances.Count, snapshot.EntityCount);
 
         // Requests that started on the previous snapshot may still use its data stores: retire it after they end.
         _ = RetireAsync(previous, options.Value.RequestTimeout + TimeSpan.FromSeconds(5));
-        return true;
     }
 
     private async Task RetireAsync(SchemaSnapshot previous, TimeSpan grace)
@@ -99,6 +113,10 @@ public sealed partial class SchemaReloader(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Schema change rejected; still serving the last good schema. {Count} problem(s):\n{Problems}")]
     private static partial void LogRejected(ILogger logger, int count, string problems);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Schema change rejected; still serving the last good schema. Its data stores could not be initialised: {Reason}")]
+    private static partial void LogNotInitialized(ILogger logger, string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the data stores of a replaced schema failed")]
     private static partial void LogRetireFailed(ILogger logger, Exception exception);

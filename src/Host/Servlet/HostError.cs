@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using DataHub.Plugins;
 
 namespace DataHub.Host.Servlet;
@@ -9,7 +10,7 @@ namespace DataHub.Host.Servlet;
 public sealed record HostError(int HttpStatus, int Status, string Message)
 {
     /// <summary>Extra response headers, such as WWW-Authenticate on a 401.</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     public static HostError InstanceNotFound(string instance) =>
         new(StatusCodes.Status404NotFound, MessageStatus.SystemNotFound, $"Instance '{instance}' not found.");

@@ -63,9 +63,12 @@ public static class JsonOutput
         var response = http.Response;
         response.StatusCode = httpStatus;
         response.ContentType ??= JsonContentType;
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        if (headers is { Count: > 0 })
         {
-            response.Headers[name] = value;
+            foreach (var (name, value) in headers)
+            {
+                response.Headers[name] = value;
+            }
         }
         var writer = RentWriter(out var buffer);
         writer.WriteStartObject();

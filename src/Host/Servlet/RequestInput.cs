@@ -78,33 +78,30 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         }
 
         var data = bodyData;
-        var dataText = query.TryGetValue("data", out var queryData) ? queryData : formData;
-        if (!StringValues.IsNullOrEmpty(dataText))
+        if (ParseParameter(query, "data", formData, "the 'data' parameter") is { } dataParameter)
         {
-            var parsed = Parse(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(dataText.ToString())), "the 'data' parameter");
-            if (parsed.Error is not null)
+            if (dataParameter.Error is not null)
             {
-                return parsed;
+                return dataParameter;
             }
-            data = parsed.Data;
+            data = dataParameter.Data;
         }
         if (data is not (null or JsonObject or JsonArray))
         {
             return Fail(HostError.InvalidInput("data must be a JSON object or array."));
         }
 
-        JsonNode? options = null;
-        var optionsText = query.TryGetValue("options", out var queryOptions) ? queryOptions : formOptions;
-        if (!StringValues.IsNullOrEmpty(optionsText))
-        {
-            var parsed = Parse(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(optionsText.ToString())), "the 'options' parameter");
-            if (parsed.Error is not null)
-            {
-                return parsed;
-            }
-            options = parsed.Data;
-        }
-        return new RequestInput(data, options, null);
+        var options = ParseParameter(query, "options", formOptions, "the 'options' parameter");
+        return options is { Error: not null } refused ? refused : new RequestInput(data, options?.Data, null);
+    }
+
+    /// <summary>The URL parameter <paramref name="name"/>, else the form field of that name, parsed; null when neither is given.</summary>
+    private static RequestInput? ParseParameter(IQueryCollection query, string name, StringValues formValue, string what)
+    {
+        var text = query.TryGetValue(name, out var queryValue) ? queryValue : formValue;
+        return StringValues.IsNullOrEmpty(text)
+            ? null
+            : Parse(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(text.ToString())), what);
     }
 
     private static async ValueTask<ReadResult> ReadWholeBodyAsync(PipeReader reader, CancellationToken cancellationToken)
