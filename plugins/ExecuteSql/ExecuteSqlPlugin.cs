@@ -3,9 +3,6 @@ namespace DataHub.Plugins.ExecuteSql;
 /// <summary>Datahub's Execute SQL plug-in: runs the configured SQL against a data store, values always bound.</summary>
 public sealed class ExecuteSqlPlugin : IProcessorPlugin
 {
-    /// <summary>The default store of an instance, as Datahub names it.</summary>
-    private const string DefaultStoreName = "database";
-
     public IReadOnlyCollection<string> ProcessorNames { get; } = ["ExecuteSql", "com.datahub.metrici.ExecuteSQLPlugIn"];
 
     public PrepareResult Prepare(ProcessorSetup setup)
@@ -18,8 +15,8 @@ public sealed class ExecuteSqlPlugin : IProcessorPlugin
             return PrepareResult.Failure([.. errors]);
         }
 
-        // The config's dataStore overrides the entity's, which overrides the instance default.
-        var storeName = config.DataStore ?? (string.IsNullOrEmpty(setup.DataStoreName) ? DefaultStoreName : setup.DataStoreName);
+        // The config's dataStore overrides the entity's (which the host defaults to the instance's).
+        var storeName = config.DataStore ?? setup.DataStoreName;
         if (!setup.DataStores.TryGet(storeName, out var store))
         {
             var configured = setup.DataStores.Names.Count == 0 ? "none" : string.Join(", ", setup.DataStores.Names);
@@ -32,15 +29,15 @@ public sealed class ExecuteSqlPlugin : IProcessorPlugin
             {
                 errors.Add("passThrough entities must list roles: whoever may call one can run any SQL the store allows.");
             }
-            return errors.Count == 0
-                ? PrepareResult.Success(new PassThroughProcessor(storeName, config.Execute))
+            return store is not null && errors.Count == 0
+                ? PrepareResult.Success(new PassThroughProcessor(store, config.Execute))
                 : PrepareResult.Failure([.. errors]);
         }
 
         // Without a store the dialect is unknown; SQLite's rules still find the placeholders of ordinary SQL.
         var statement = SqlStatement.Compile(config, store?.Provider ?? DataStoreProviders.Sqlite, errors);
-        return statement is null
-            ? PrepareResult.Failure([.. errors])
-            : PrepareResult.Success(new SqlProcessor(storeName, statement, config.Execute));
+        return store is not null && statement is not null
+            ? PrepareResult.Success(new SqlProcessor(store, statement, config.Execute))
+            : PrepareResult.Failure([.. errors]);
     }
 }

@@ -123,7 +123,7 @@ internal static class PlaceholderScanner
 
     /// <summary>The name a parameter goes by in the rewritten SQL: null for PostgreSQL's positional <c>$n</c>.</summary>
     public static string? ParameterName(int index, string provider) =>
-        provider == DataStoreProviders.PostgreSql ? null : $"@p{index + 1}";
+        provider == DataStoreProviders.PostgreSql ? null : $"{MarkerPrefix(provider)}{index + 1}";
 
     private static string MarkerPrefix(string provider) => provider == DataStoreProviders.PostgreSql ? "$" : "@p";
 

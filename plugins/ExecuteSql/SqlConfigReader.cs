@@ -70,9 +70,11 @@ internal static class SqlConfigReader
             }
         }
 
-        var passThrough = ReadBoolean(config, "passThrough", errors);
+        // A call may not set passThrough or dataStore: it is told they are unknown, and nothing more.
+        var fromEntity = source == ConfigSource.Entity;
+        var passThrough = fromEntity && ReadBoolean(config, "passThrough", errors);
         var execute = ReadBoolean(config, "execute", errors);
-        var dataStore = ReadString(config, "dataStore", errors);
+        var dataStore = fromEntity ? ReadString(config, "dataStore", errors) : null;
         if (dataStore is { Length: 0 })
         {
             errors.Add("dataStore must name a data store.");

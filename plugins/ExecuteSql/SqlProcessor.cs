@@ -1,11 +1,11 @@
 namespace DataHub.Plugins.ExecuteSql;
 
 /// <summary>An entity whose SQL and parameters are fixed in the schema: everything was prepared at load.</summary>
-internal sealed class SqlProcessor(string storeName, SqlStatement statement, bool execute) : IProcessor
+internal sealed class SqlProcessor(IDataStore store, SqlStatement statement, bool execute) : IProcessor
 {
     public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return StatementRunner.RunAsync(context, storeName, statement, execute, context.Data, cancellationToken);
+        return StatementRunner.RunAsync(context, store, statement, execute, context.Data, cancellationToken);
     }
 }

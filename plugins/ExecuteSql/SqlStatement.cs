@@ -7,19 +7,20 @@ namespace DataHub.Plugins.ExecuteSql;
 /// <summary>SQL rewritten for one provider, with its parameter bindings: everything a request needs, made once.</summary>
 internal sealed class SqlStatement
 {
-    private SqlStatement(string provider, string sql, ParameterBinding[] parameters)
+    private SqlStatement(string sql, ParameterBinding[] parameters)
     {
-        Provider = provider;
         Sql = sql;
         Parameters = parameters;
+        DefaultValues = Array.ConvertAll(parameters, parameter => parameter.DefaultValue);
     }
-
-    public string Provider { get; }
 
     /// <summary>The SQL with the provider's parameter markers in place of the placeholders.</summary>
     public string Sql { get; }
 
     public ParameterBinding[] Parameters { get; }
+
+    /// <summary>The values of a call without data, in parameter order. Shared by every such call: only ever read.</summary>
+    public object[] DefaultValues { get; }
 
     /// <summary>
     /// Checks the SQL's placeholders against the configuration's parameters and prepares both for
@@ -51,7 +52,7 @@ internal sealed class SqlStatement
             parameters[i] = ParameterBinding.Create(definitions[i], PlaceholderScanner.ParameterName(i, provider), provider, errors);
         }
         return errors.Count == 0
-            ? new SqlStatement(provider, PlaceholderScanner.Rewrite(sql, placeholders!, provider), parameters)
+            ? new SqlStatement(PlaceholderScanner.Rewrite(sql, placeholders!, provider), parameters)
             : null;
     }
 
@@ -59,14 +60,14 @@ internal sealed class SqlStatement
     /// Converts one data object into values, in parameter order: a missing field takes the default. Returns the first
     /// value that does not fit as an error, and then nothing should run.
     /// </summary>
-    public object[]? ReadValues(JsonObject? data, out string? error)
+    public object[]? ReadValues(JsonObject data, out string? error)
     {
         error = null;
         var values = new object[Parameters.Length];
         for (var i = 0; i < values.Length; i++)
         {
             var parameter = Parameters[i];
-            if (data is null || !data.TryGetPropertyValue(parameter.Reference, out var node))
+            if (!data.TryGetPropertyValue(parameter.Reference, out var node))
             {
                 values[i] = parameter.DefaultValue;
             }

@@ -4,23 +4,12 @@ using Microsoft.Extensions.Logging;
 
 namespace DataHub.Plugins.ExecuteSql;
 
-/// <summary>Runs a prepared statement for one call's data: one object, or an array of them.</summary>
+/// <summary>Runs a compiled statement for one call's data: one object, or an array of them.</summary>
 internal static class StatementRunner
 {
     public static async Task RunAsync(
-        ProcessorContext context, string storeName, SqlStatement statement, bool execute, JsonNode? data, CancellationToken cancellationToken)
+        ProcessorContext context, IDataStore store, SqlStatement statement, bool execute, JsonNode? data, CancellationToken cancellationToken)
     {
-        if (!context.DataStores.TryGet(storeName, out var store))
-        {
-            context.Fail(MessageStatus.GeneralError, $"The data store '{storeName}' is not configured for this instance.");
-            return;
-        }
-        if (store.Provider != statement.Provider)
-        {
-            context.Fail(MessageStatus.GeneralError, $"The data store '{storeName}' changed provider since the schema was loaded.");
-            return;
-        }
-
         // Every value is converted and checked before anything runs.
         var batch = data is JsonArray;
         var valueSets = ReadValueSets(context, statement, data);
@@ -44,14 +33,10 @@ internal static class StatementRunner
             var parameters = statement.AddParameters(command);
             if (execute)
             {
-                // A batch runs in one transaction with the command prepared once; a failure rolls it all back.
+                // A batch runs in one transaction, reusing one command; a failure rolls it all back. Preparing is the
+                // store's to decide (Npgsql's auto-prepare, as the connection string sets it), so none is asked for here.
                 await using var transaction = batch ? await connection.BeginTransactionAsync(cancellationToken) : null;
                 command.Transaction = transaction;
-                if (valueSets.Length > 1 && CanPrepare(store.Provider))
-                {
-                    SqlStatement.SetValues(parameters, valueSets[0]);
-                    await command.PrepareAsync(cancellationToken);
-                }
                 long rowsAffected = 0;
                 for (; element < valueSets.Length; element++)
                 {
@@ -95,15 +80,12 @@ internal static class StatementRunner
         }
     }
 
-    /// <summary>SqlClient can only prepare when every string and decimal has an explicit size; it caches plans anyway.</summary>
-    private static bool CanPrepare(string provider) => provider != DataStoreProviders.SqlServer;
-
     private static object[][]? ReadValueSets(ProcessorContext context, SqlStatement statement, JsonNode? data)
     {
         switch (data)
         {
             case null:
-                return [statement.ReadValues(null, out _)!];
+                return [statement.DefaultValues];
             case JsonObject single:
                 var values = statement.ReadValues(single, out var error);
                 if (values is null)

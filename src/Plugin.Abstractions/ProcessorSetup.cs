@@ -27,7 +27,11 @@ public sealed class ProcessorSetup
     /// <summary>The instance's folder, against which relative file names in a configuration resolve.</summary>
     public required string InstanceDirectory { get; init; }
 
-    /// <summary>The instance's data stores, to check a configured store exists. Do not connect at prepare time.</summary>
+    /// <summary>
+    /// The instance's data stores, to check a configured store exists. Do not connect at prepare time. They are the
+    /// same stores the entity's requests get in <see cref="ProcessorContext.DataStores"/> (a reload replaces both), so a
+    /// processor may keep the one it needs.
+    /// </summary>
     public required IDataStores DataStores { get; init; }
 
     /// <summary>A logger named after the plug-in.</summary>

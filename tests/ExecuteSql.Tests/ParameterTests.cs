@@ -199,6 +199,25 @@ public sealed class ParameterTests(string provider) : ProviderFixture(provider)
     }
 
     [Test]
+    public async Task Calls_without_data_keep_the_defaults_whatever_calls_with_data_sent_in_between()
+    {
+        var processor = Instance.Processor("""
+            {
+              "sql": "select product_id from door_prices where colour = ?",
+              "parameters": [{ "reference": "colour", "type": "string", "default": "White" }]
+            }
+            """);
+
+        var first = await Instance.CallAsync(processor, null);
+        var other = await Instance.CallAsync(processor, """{"colour":"Brown Grey Avola"}""");
+        var again = await Instance.CallAsync(processor, null);
+
+        Assert.That(first.ResponseJson(), Is.EqualTo("""[{"product_id":"1058150105"}]"""));
+        Assert.That(other.Rows(), Has.Count.EqualTo(2));
+        Assert.That(again.ResponseJson(), Is.EqualTo("""[{"product_id":"1058150105"}]"""));
+    }
+
+    [Test]
     public async Task A_parameter_without_a_type_is_a_string()
     {
         var context = await Instance.RunAsync("""

@@ -119,6 +119,22 @@ public sealed class PassThroughTests(string provider) : ProviderFixture(provider
     }
 
     [Test]
+    public async Task A_call_setting_pass_through_or_data_store_is_told_only_that_they_are_unknown()
+    {
+        var processor = Instance.Processor("""{ "passThrough": true }""", _roles);
+
+        var context = await Instance.CallAsync(processor, """
+            { "sql": "select ? as a", "parameters": [{ "reference": "a" }], "passThrough": true, "dataStore": "" }
+            """);
+
+        Assert.That(context.Status, Is.EqualTo(MessageStatus.MessageInvalid));
+        Assert.That(context.ErrorMessage, Does.Contain("unknown member 'passThrough'"));
+        Assert.That(context.ErrorMessage, Does.Contain("unknown member 'dataStore'"));
+        Assert.That(context.ErrorMessage, Does.Not.Contain("remove it from processorConfig"));
+        Assert.That(context.ErrorMessage, Does.Not.Contain("dataStore must name a data store"));
+    }
+
+    [Test]
     public async Task A_call_that_is_not_an_object_is_status_22()
     {
         var processor = Instance.Processor("""{ "passThrough": true }""", _roles);

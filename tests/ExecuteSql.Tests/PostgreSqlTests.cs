@@ -125,6 +125,23 @@ public sealed class PostgreSqlTests() : ProviderFixture(DataStoreProviders.Postg
         Assert.That(await instance.CountAsync("pg_prepared_statements", "statement LIKE 'select product_id, price from door_prices%'"), Is.EqualTo(prepared));
     }
 
+    [TestCase("", 1)]
+    [TestCase(";Max Auto Prepare=0", 0)]
+    public async Task A_batch_leaves_preparing_its_command_to_the_connection_string(string setting, int prepared)
+    {
+        // One pooled connection, so the check sees the session the batch ran in.
+        var connectionString = await DataHub.Testing.PostgresServer.CreateDatabaseAsync() + ";Maximum Pool Size=1" + setting;
+        await using var instance = await TestInstance.OnConnectionStringAsync(Provider, connectionString);
+        await instance.ExecuteAsync(TestSchema.Doors(Provider));
+        var batch = string.Join(",", Enumerable.Range(1, 6).Select(n => $$"""{"product_id":"p{{n}}","quantity":{{n}}}"""));
+
+        var context = await instance.RunAsync(TestSchema.AddOrder, $"[{batch}]");
+
+        Assert.That(context.ResponseJson(), Is.EqualTo("""{"status":10,"rowsAffected":6}"""));
+        Assert.That(await instance.CountAsync("door_orders"), Is.EqualTo(6));
+        Assert.That(await instance.CountAsync("pg_prepared_statements", "statement LIKE 'insert into door_orders%'"), Is.EqualTo(prepared));
+    }
+
     [Test]
     public async Task A_command_running_past_its_time_limit_is_a_timeout_with_status_26()
     {
