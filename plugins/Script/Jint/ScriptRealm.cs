@@ -2,7 +2,6 @@ using System.Globalization;
 using Jint;
 using Jint.Native;
 using Jint.Native.Function;
-using Jint.Native.Object;
 using Jint.Parser;
 using Jint.Parser.Ast;
 using Jint.Runtime;
@@ -45,8 +44,8 @@ internal sealed class ScriptRealm
         _source = source;
         _limits = limits;
         _timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
+        // No TimeoutInterval: RunProgram sets each run's deadline itself (see there).
         _engine = new Engine(options => options
-            .TimeoutInterval(_timeout)
             .MaxStatements(limits.MaxStatements)
             // Jint allows one level more than its limit; with the calls counted together (StackGuard) this is total depth.
             .LimitRecursion(limits.MaxRecursionDepth - 1)
@@ -68,7 +67,8 @@ internal sealed class ScriptRealm
         _engine.Function.PrototypeObject.FastSetProperty("constructor", new PropertyDescriptor(functionConstructor, true, false, true));
         WatchReconfiguration();
 
-        _guard = RealmGuard.Track(_engine, _stack, [global, .. HiddenIntrinsics()]);
+        // %ThrowTypeError% guards strict functions' caller and arguments: shared by all, reachable only through them.
+        _guard = RealmGuard.Track(_engine, _stack, [global, _engine.Function.ThrowTypeError]);
         _idleContext = _engine.ExecutionContext;
     }
 
@@ -178,7 +178,14 @@ internal sealed class ScriptRealm
     private (JsValue Error, Location? Location)? RunProgram()
     {
         _engine.ResetStatementsCount();
-        _engine.ResetTimeoutTicks();
+        // Set here rather than by Jint's ResetTimeoutTicks, so no interrupt is lost: the exchange is a full fence,
+        // so an interrupt whose ticks it overwrote has already set the flag read next; a later one lands in the ticks.
+        ref var deadline = ref JintInternals.TimeoutTicks(_engine);
+        Interlocked.Exchange(ref deadline, DateTime.UtcNow.Ticks + _timeout.Ticks);
+        if (_interrupted)
+        {
+            Volatile.Write(ref deadline, 1);
+        }
         JintInternals.ResetLastStatement(_engine);
         _engine.ResetCallStack();
         // A scope that is not strict changes nothing in Jint 2: only a strict program needs one.
@@ -239,19 +246,15 @@ internal sealed class ScriptRealm
     // Called on the canceller's thread: make the running script time out at its next statement.
     private void Interrupt()
     {
+        // The flag first: a run that has not set its deadline yet reads it after doing so (see RunProgram).
         _interrupted = true;
-        // A run that has not started yet computes its deadline from the interval; one running checks the ticks.
-        JintInternals.TimeoutInterval(JintInternals.GetOptions(_engine)) = TimeSpan.FromTicks(1);
         Volatile.Write(ref JintInternals.TimeoutTicks(_engine), 1);
     }
 
     private void Reset()
     {
-        if (_interrupted)
-        {
-            JintInternals.TimeoutInterval(JintInternals.GetOptions(_engine)) = _timeout;
-            _interrupted = false;
-        }
+        // The registration is disposed: no interrupt can come any more.
+        _interrupted = false;
         // Every call pushes an execution context and pops it, even when a limit interrupts it; if not, drop the engine.
         if (!ReferenceEquals(_engine.ExecutionContext, _idleContext))
         {
@@ -277,22 +280,6 @@ internal sealed class ScriptRealm
                 return original.Call(self, arguments);
             }, length);
             objectConstructor.FastSetProperty(name, new PropertyDescriptor(watched, true, false, true));
-        }
-    }
-
-    // %ThrowTypeError% guards strict functions' caller and arguments: shared by all, reachable only through them.
-    private IEnumerable<ObjectInstance> HiddenIntrinsics()
-    {
-        var thrower = _engine.Execute("Object.getOwnPropertyDescriptor(function () { 'use strict'; }, 'caller')").GetCompletionValue();
-        if (thrower.IsObject())
-        {
-            foreach (var accessor in new[] { thrower.AsObject().Get("get"), thrower.AsObject().Get("set") })
-            {
-                if (accessor.IsObject())
-                {
-                    yield return accessor.AsObject();
-                }
-            }
         }
     }
 }
