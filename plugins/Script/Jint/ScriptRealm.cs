@@ -51,7 +51,7 @@ internal sealed class ScriptRealm
             .LimitRecursion(limits.MaxRecursionDepth - 1)
             .Culture(CultureInfo.InvariantCulture));
         _stack.WatchCalls(JintInternals.CallStack(_engine));
-        _toJson = new JsToJson(_stack);
+        _toJson = new JsToJson(_stack, limits.MaxResponseBytes, runScript: true);
         _attributes = new ScriptAttributes(_engine, new JsonToJs(_engine, _stack));
         _console = new ScriptConsole(_engine, _stack, entity);
 
@@ -164,7 +164,7 @@ internal sealed class ScriptRealm
         {
             return;
         }
-        if (!_toJson.TryConvert(value, _limits.MaxResponseBytes, runScript: true, out var json))
+        if (!_toJson.TryConvert(value, out var json))
         {
             return;
         }
