@@ -61,8 +61,9 @@ internal sealed class ScriptRealm
         global.FastAddProperty(SyntaxTreePreparer.RegExpName, _engine.RegExp, false, false, false);
         global.FastAddProperty(SyntaxTreePreparer.StackProbeName, JsValue.Undefined, false, false, false);
         // Code built at run time is prepared like the script itself.
-        var functionConstructor = new RuntimeCode.FunctionConstructor(_engine);
-        global.FastSetProperty("eval", new PropertyDescriptor(RuntimeCode.Eval(_engine), true, false, true));
+        var runtimeCode = new RuntimeCode(_engine);
+        var functionConstructor = new RuntimeCode.FunctionConstructor(_engine, runtimeCode);
+        global.FastSetProperty("eval", new PropertyDescriptor(runtimeCode.Eval(), true, false, true));
         global.FastSetProperty("Function", new PropertyDescriptor(functionConstructor, true, false, true));
         _engine.Function.PrototypeObject.FastSetProperty("constructor", new PropertyDescriptor(functionConstructor, true, false, true));
         WatchReconfiguration();
