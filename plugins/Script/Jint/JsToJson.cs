@@ -238,17 +238,8 @@ internal sealed class JsToJson(StackGuard stack, long maxBytes, bool runScript)
 /// <summary>The response has no faithful JSON form within the limits.</summary>
 internal sealed class ResponseConversionException : Exception
 {
-    public ResponseConversionException()
-    {
-    }
-
     public ResponseConversionException(string message)
         : base(message)
-    {
-    }
-
-    public ResponseConversionException(string message, Exception innerException)
-        : base(message, innerException)
     {
     }
 }

@@ -37,11 +37,11 @@ internal sealed class ScriptRealm
     private readonly RealmGuard _guard;
     private volatile bool _interrupted;
 
-    private ScriptRealm(JintProgram program, string source, ScriptLimits limits, string entity)
+    public ScriptRealm(JintProgram program, ScriptSource source, ScriptLimits limits)
     {
         _program = program;
         _statements = [.. program.Body];
-        _source = source;
+        _source = source.Text;
         _limits = limits;
         _timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
         // No TimeoutInterval: RunProgram sets each run's deadline itself (see there).
@@ -53,7 +53,7 @@ internal sealed class ScriptRealm
         _stack.WatchCalls(JintInternals.CallStack(_engine));
         _toJson = new JsToJson(_stack, limits.MaxResponseBytes, runScript: true);
         _attributes = new ScriptAttributes(_engine, new JsonToJs(_engine, _stack));
-        _console = new ScriptConsole(_engine, _stack, entity);
+        _console = new ScriptConsole(_engine, _stack, source.Entity);
 
         var global = _engine.Global;
         global.FastAddProperty("attributes", _attributes.Object, true, false, true);
@@ -75,9 +75,6 @@ internal sealed class ScriptRealm
 
     /// <summary>False once a run left the engine in a state that cannot be trusted: it is then dropped.</summary>
     public bool IsReusable { get; private set; } = true;
-
-    public static ScriptRealm Create(JintProgram program, string source, ScriptLimits limits, string entity) =>
-        new(program, source, limits, entity);
 
     public ScriptOutcome Run(ProcessorContext context, CancellationToken cancellationToken)
     {
