@@ -42,6 +42,9 @@ internal static class ScriptConfigReader
     private const string RecursionMember = "maxRecursionDepth";
     private const string ResponseBytesMember = "maxResponseBytes";
 
+    // As Linux: more links than this in one path is taken for a loop.
+    private const int MaxLinksFollowed = 40;
+
     private static readonly string[] _members =
         [ScriptMember, FileMember, TimeoutMember, StatementsMember, RecursionMember, ResponseBytesMember];
 
@@ -141,8 +144,8 @@ internal static class ScriptConfigReader
             errors.Add($"Script file '{file}' does not exist in the instance folder.");
             return null;
         }
-        // A link inside the folder must not lead out of it either.
-        if (File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target && !IsInside(root, target.FullName))
+        // A link inside the folder, to the file or to any folder on the way, must not lead out of it either.
+        if (RealPath(root) is not { } realRoot || RealPath(path) is not { } realPath || !IsInside(realRoot, realPath))
         {
             errors.Add($"Script file '{file}' links to a file outside the instance folder; scripts must live inside it.");
             return null;
@@ -155,6 +158,55 @@ internal static class ScriptConfigReader
         {
             errors.Add($"Script file '{file}' could not be read: {e.Message}");
             return null;
+        }
+    }
+
+    // The path the OS opens: every link along it followed, each part in turn as the OS does. Null for a loop of links.
+    private static string? RealPath(string fullPath)
+    {
+        var real = Path.GetPathRoot(fullPath)!;
+        var pending = new Stack<string>();
+        PushParts(pending, fullPath[real.Length..]);
+        var linksFollowed = 0;
+        while (pending.TryPop(out var part))
+        {
+            if (part == ".")
+            {
+                continue;
+            }
+            if (part == "..")
+            {
+                // The path so far has no links in it, so its parent is the real parent.
+                real = Path.GetDirectoryName(real) ?? real;
+                continue;
+            }
+            var next = Path.Combine(real, part);
+            if (new FileInfo(next).LinkTarget is not { } target)
+            {
+                real = next;
+                continue;
+            }
+            if (++linksFollowed > MaxLinksFollowed)
+            {
+                return null;
+            }
+            // A relative target goes on from the link's folder, an absolute one from its root.
+            var targetRoot = Path.GetPathRoot(target) ?? "";
+            if (targetRoot.Length > 0)
+            {
+                real = Path.GetPathRoot(Path.GetFullPath(target, real))!;
+            }
+            PushParts(pending, target[targetRoot.Length..]);
+        }
+        return real;
+    }
+
+    private static void PushParts(Stack<string> pending, string path)
+    {
+        var parts = path.Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
+        for (var i = parts.Length - 1; i >= 0; i--)
+        {
+            pending.Push(parts[i]);
         }
     }
 

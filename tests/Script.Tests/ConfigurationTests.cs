@@ -84,6 +84,54 @@ public sealed class ConfigurationTests
     }
 
     [Test]
+    public void A_folder_link_leading_out_of_the_instance_folder_is_refused()
+    {
+        using var root = new TempDirectory();
+        root.Write("elsewhere/secret.js", Hello);
+        var instance = Path.Combine(root.Path, "instance");
+        Directory.CreateDirectory(instance);
+        Directory.CreateSymbolicLink(Path.Combine(instance, "scripts"), Path.Combine(root.Path, "elsewhere"));
+
+        var prepared = ScriptHarness.Prepare(new JsonObject { ["file"] = "scripts/secret.js" }, instance);
+
+        Assert.That(prepared.Processor, Is.Null);
+        Assert.That(prepared.Errors, Has.One.Contains("links to a file outside the instance folder"));
+    }
+
+    [Test]
+    public void A_folder_link_through_a_link_that_stays_inside_is_still_followed_out()
+    {
+        // "scripts" points inside, at "hop", which itself points out: only following every link shows where it ends.
+        using var root = new TempDirectory();
+        root.Write("elsewhere/secret.js", Hello);
+        var instance = Path.Combine(root.Path, "instance");
+        Directory.CreateDirectory(instance);
+        Directory.CreateSymbolicLink(Path.Combine(instance, "hop"), Path.Combine(root.Path, "elsewhere"));
+        Directory.CreateSymbolicLink(Path.Combine(instance, "scripts"), "hop");
+
+        var prepared = ScriptHarness.Prepare(new JsonObject { ["file"] = "scripts/secret.js" }, instance);
+
+        Assert.That(prepared.Processor, Is.Null);
+        Assert.That(prepared.Errors, Has.One.Contains("links to a file outside the instance folder"));
+    }
+
+    [Test]
+    public async Task Links_that_stay_inside_the_instance_folder_are_followed()
+    {
+        using var root = new TempDirectory();
+        root.Write("instance/shared/hello.js", Hello);
+        var instance = Path.Combine(root.Path, "instance");
+        Directory.CreateSymbolicLink(Path.Combine(instance, "scripts"), "shared");
+        // The instance folder itself may be reached through a link.
+        var linkedInstance = Path.Combine(root.Path, "linked-instance");
+        Directory.CreateSymbolicLink(linkedInstance, instance);
+
+        var processor = ScriptHarness.Processor(new JsonObject { ["file"] = "scripts/hello.js" }, linkedInstance);
+
+        Assert.That((await processor.RunAsync()).ResponseJson(), Is.EqualTo("""{"message":"Hello world"}"""));
+    }
+
+    [Test]
     public void A_missing_script_file_is_a_schema_error()
     {
         using var instance = new TempDirectory();

@@ -121,6 +121,19 @@ public sealed class JsonFidelityTests
     }
 
     [Test]
+    public async Task ToJSON_is_given_an_elements_index_and_at_the_top_an_empty_key()
+    {
+        var processor = ScriptHarness.Processor("""
+            var keyed = {toJSON: function (key) { return typeof key + ' ' + key; }};
+            attributes.put('response', {list: [1, keyed, [keyed]], top: keyed});
+            """);
+        var atTop = ScriptHarness.Processor("attributes.put('response', {toJSON: function (key) { return [key]; }});");
+
+        Assert.That((await processor.RunAsync()).ResponseJson(), Is.EqualTo("""{"list":[1,"string 1",["string 0"]],"top":"string top"}"""));
+        Assert.That((await atTop.RunAsync()).ResponseJson(), Is.EqualTo("""[""]"""));
+    }
+
+    [Test]
     public async Task A_script_builds_the_same_JSON_as_JSON_stringify()
     {
         var processor = ScriptHarness.Processor("""

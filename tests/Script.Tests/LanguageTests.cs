@@ -33,6 +33,29 @@ public sealed class LanguageTests
     }
 
     [Test]
+    public async Task The_same_code_built_at_run_time_behaves_alike_on_every_call_and_request()
+    {
+        // Run-time code is prepared once per engine and reused: each call must still get fresh objects and errors.
+        var processor = ScriptHarness.Processor("""
+            function make() { return eval('var n = 0; [/a/g, {n: ++n}]'); }
+            var first = make(), second = make();
+            var add = new Function('a', 'b', 'return [a + b, /b/g];'), again = new Function('a', 'b', 'return [a + b, /b/g];');
+            var errors = 0;
+            for (var i = 0; i < 3; i++) { try { eval('var = ;'); } catch (e) { if (e instanceof SyntaxError) { errors++; } } }
+            var strict = (function () { 'use strict'; eval('var kept = 1;'); return typeof kept; })();
+            eval('var kept = 1;');
+            attributes.put('response', [first[0] !== second[0], first[1] !== second[1], first[1].n, second[1].n,
+                add !== again, add(1, 2)[0], add(1, 2)[1] !== again(1, 2)[1], errors, strict, kept]);
+            """);
+
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            var context = await processor.RunAsync();
+            Assert.That(context.ResponseJson(), Is.EqualTo("""[true,true,1,1,true,3,true,3,"undefined",1]"""), context.ErrorMessage);
+        }
+    }
+
+    [Test]
     public async Task Literal_caches_shared_between_engines_hold_the_right_values_under_concurrency()
     {
         var processor = ScriptHarness.Processor("""

@@ -13,8 +13,9 @@ internal static class ScriptHarness
 {
     public static readonly EntityAddress Entity = new("product", "services", "test");
 
-    public static PrepareResult Prepare(JsonNode? processorConfig, string? instanceDirectory = null) =>
-        new ScriptPlugin().Prepare(new ProcessorSetup
+    /// <summary>Prepares with the plug-in given (by default the real one, with Jint behind it).</summary>
+    public static PrepareResult Prepare(JsonNode? processorConfig, string? instanceDirectory = null, ScriptPlugin? plugin = null) =>
+        (plugin ?? new ScriptPlugin()).Prepare(new ProcessorSetup
         {
             Entity = Entity,
             ProcessorConfig = processorConfig,

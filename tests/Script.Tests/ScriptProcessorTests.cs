@@ -47,16 +47,8 @@ public sealed class ScriptProcessorTests
     // By default the "script" sets a response, an httpStatus and a header.
     private static async Task<ProcessorContext> RunAsync(ScriptOutcome outcome, Action<ProcessorContext>? script = null)
     {
-        var prepared = new ScriptPlugin(new FakeEngine(outcome, script ?? SetSomeOutputs)).Prepare(new ProcessorSetup
-        {
-            Entity = ScriptHarness.Entity,
-            ProcessorConfig = JsonValue.Create("any script"),
-            EntityMapping = [],
-            DataStoreName = "database",
-            InstanceDirectory = Path.GetTempPath(),
-            DataStores = ScriptHarness.Context().DataStores,
-            Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
-        });
+        var plugin = new ScriptPlugin(new FakeEngine(outcome, script ?? SetSomeOutputs));
+        var prepared = ScriptHarness.Prepare(JsonValue.Create("any script"), plugin: plugin);
         return await prepared.Processor!.RunAsync();
     }
 

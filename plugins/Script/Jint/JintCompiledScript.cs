@@ -9,17 +9,15 @@ namespace DataHub.Plugins.Script.Jint;
 internal sealed class JintCompiledScript : ICompiledScript
 {
     private readonly JintProgram _program;
-    private readonly string _source;
+    private readonly ScriptSource _source;
     private readonly ScriptLimits _limits;
-    private readonly string _entity;
     private readonly ScriptRealm?[] _idle;
 
-    public JintCompiledScript(JintProgram program, string source, ScriptLimits limits, string entity)
+    public JintCompiledScript(JintProgram program, ScriptSource source, ScriptLimits limits)
     {
         _program = program;
         _source = source;
         _limits = limits;
-        _entity = entity;
         // More engines than threads that can run at once would only hold memory.
         _idle = new ScriptRealm?[Math.Max(4, Environment.ProcessorCount * 2)];
         // Made now, so a broken engine set-up fails the load and the first request finds one ready.
@@ -37,7 +35,7 @@ internal sealed class JintCompiledScript : ICompiledScript
         return outcome;
     }
 
-    internal ScriptRealm CreateRealm() => ScriptRealm.Create(_program, _source, _limits, _entity);
+    private ScriptRealm CreateRealm() => new(_program, _source, _limits);
 
     private ScriptRealm? Rent()
     {

@@ -16,21 +16,13 @@ namespace DataHub.Plugins.Script.Jint;
 /// </summary>
 internal static class JintInternals
 {
-    /// <summary>When the running script times out, in DateTime ticks; Jint resets it at the start of each run.</summary>
+    /// <summary>When the running script times out, in DateTime ticks, checked before every statement; each run sets it.</summary>
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_timeoutTicks")]
     public static extern ref long TimeoutTicks(Engine engine);
 
     /// <summary>Forgets the statement the last run ended on, which error positions are read from.</summary>
     [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "ResetLastStatement")]
     public static extern void ResetLastStatement(Engine engine);
-
-    /// <summary>The engine's options, from which each run's deadline is computed.</summary>
-    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_Options")]
-    public static extern Options GetOptions(Engine engine);
-
-    /// <summary>The time limit a run starts with.</summary>
-    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_timeoutInterval")]
-    public static extern ref TimeSpan TimeoutInterval(Options options);
 
     /// <summary>The call stack Jint checks its recursion limit against.</summary>
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "CallStack")]

@@ -37,6 +37,6 @@ internal sealed class JintScriptEngine : IScriptEngine
             return ScriptCompilation.Failure(
                 $"{source.Name} nests expressions and statements more than {MaxSyntaxDepth} levels deep (at line {prepared.MaxDepthLine}); split it into functions.");
         }
-        return ScriptCompilation.Success(new JintCompiledScript(program, source.Text, limits, source.Entity));
+        return ScriptCompilation.Success(new JintCompiledScript(program, source, limits));
     }
 }

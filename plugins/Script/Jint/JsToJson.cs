@@ -20,7 +20,11 @@ namespace DataHub.Plugins.Script.Jint;
 /// NaN and Infinity become null, boxed primitives unwrap, and whole numbers up to 2^53 are written as integers.
 /// Counts the compact UTF-8 JSON size as it goes and stops at a limit; refuses cycles and absurd nesting.
 /// </summary>
-internal sealed class JsToJson(StackGuard stack)
+/// <param name="stack">The run's stack guard, checked at every value.</param>
+/// <param name="maxBytes">The largest conversion allowed, as compact UTF-8 JSON.</param>
+/// <param name="runScript">Allows calling toJSON and getters (which run script code); without it only data
+/// properties are read.</param>
+internal sealed class JsToJson(StackGuard stack, long maxBytes, bool runScript)
 {
     /// <summary>The host's JSON writer refuses deeper nesting than this.</summary>
     public const int MaxDepth = 1000;
@@ -32,22 +36,14 @@ internal sealed class JsToJson(StackGuard stack)
     private readonly HashSet<ObjectInstance> _ancestors = new(ReferenceEqualityComparer.Instance);
     private readonly List<List<KeyValuePair<string, PropertyDescriptor>>> _propertyLists = [];
     private long _bytes;
-    private long _maxBytes;
-    private bool _runScript;
-
-    /// <summary>The size of the last conversion as compact UTF-8 JSON.</summary>
-    public long Bytes => _bytes;
 
     /// <summary>
-    /// Converts <paramref name="value"/>. <paramref name="runScript"/> allows calling toJSON and getters (which run
-    /// script code); without it only data properties are read. Returns false when the value has no JSON form
-    /// (undefined or a function), as JSON.stringify returns undefined.
+    /// Converts <paramref name="value"/>. Returns false when the value has no JSON form (undefined or a function),
+    /// as JSON.stringify returns undefined.
     /// </summary>
-    public bool TryConvert(JsValue value, long maxBytes, bool runScript, out JsonNode? json)
+    public bool TryConvert(JsValue value, out JsonNode? json)
     {
         _bytes = 0;
-        _maxBytes = maxBytes;
-        _runScript = runScript;
         _ancestors.Clear();
         if (value.IsString())
         {
@@ -57,10 +53,12 @@ internal sealed class JsToJson(StackGuard stack)
             json = JsonValue.Create(text);
             return true;
         }
-        return TryConvert(value, "", 0, out json);
+        return TryConvert(value, "", 0, 0, out json);
     }
 
-    private bool TryConvert(JsValue value, string key, int depth, out JsonNode? json)
+    // The key toJSON is given is the property's name, or for an array element (name null) its index: the string
+    // is made only when toJSON is called.
+    private bool TryConvert(JsValue value, string? name, uint index, int depth, out JsonNode? json)
     {
         stack.Check();
         // ES5 says an invalid date's toJSON is null; Jint 2's throws a RangeError instead.
@@ -68,10 +66,10 @@ internal sealed class JsToJson(StackGuard stack)
         {
             value = JsValue.Null;
         }
-        if (_runScript && value.IsObject() && value.AsObject().Get("toJSON") is { } toJson && toJson.IsObject()
+        if (runScript && value.IsObject() && value.AsObject().Get("toJSON") is { } toJson && toJson.IsObject()
             && toJson.AsObject() is ICallable callable)
         {
-            value = callable.Call(value, [new JsValue(key)]);
+            value = callable.Call(value, [new JsValue(name ?? index.ToString(CultureInfo.InvariantCulture))]);
         }
         if (value.IsObject())
         {
@@ -144,8 +142,8 @@ internal sealed class JsToJson(StackGuard stack)
             // A hole or a getter reads through [[Get]], as JSON.stringify does, when script may run.
             var element = elements.TryGetValue(i, out var descriptor) && descriptor.IsDataDescriptor()
                 ? descriptor.Value
-                : _runScript ? array.Get(i.ToString(CultureInfo.InvariantCulture)) : JsValue.Undefined;
-            if (TryConvert(element, i.ToString(CultureInfo.InvariantCulture), depth, out var node))
+                : runScript ? array.Get(i.ToString(CultureInfo.InvariantCulture)) : JsValue.Undefined;
+            if (TryConvert(element, null, i, depth, out var node))
             {
                 json.Add(node);
             }
@@ -180,9 +178,9 @@ internal sealed class JsToJson(StackGuard stack)
         {
             var value = descriptor.IsDataDescriptor()
                 ? descriptor.Value
-                : _runScript ? target.Get(name) : JsValue.Undefined;
+                : runScript ? target.Get(name) : JsValue.Undefined;
             var before = _bytes;
-            if (!TryConvert(value, name, depth, out var node))
+            if (!TryConvert(value, name, 0, depth, out var node))
             {
                 _bytes = before;
                 continue;
@@ -230,9 +228,9 @@ internal sealed class JsToJson(StackGuard stack)
     private void Count(long bytes)
     {
         _bytes += bytes;
-        if (_bytes > _maxBytes)
+        if (_bytes > maxBytes)
         {
-            throw new ResponseConversionException($"The response is larger than maxResponseBytes ({_maxBytes} bytes).");
+            throw new ResponseConversionException($"The response is larger than maxResponseBytes ({maxBytes} bytes).");
         }
     }
 }
@@ -240,17 +238,8 @@ internal sealed class JsToJson(StackGuard stack)
 /// <summary>The response has no faithful JSON form within the limits.</summary>
 internal sealed class ResponseConversionException : Exception
 {
-    public ResponseConversionException()
-    {
-    }
-
     public ResponseConversionException(string message)
         : base(message)
-    {
-    }
-
-    public ResponseConversionException(string message, Exception innerException)
-        : base(message, innerException)
     {
     }
 }

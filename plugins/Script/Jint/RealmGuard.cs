@@ -88,7 +88,6 @@ internal sealed class TrackedObject
     private readonly ObjectInstance? _prototype;
     private readonly bool _extensible;
     private readonly TrackedPropertyMap<string> _properties;
-    private readonly KeyValuePair<string, TrackedPropertyDescriptor>[] _originalProperties;
     private readonly TrackedArray? _array;
     private readonly List<TrackedPropertyDescriptor> _changedValues = [];
     private bool _enlisted;
@@ -102,14 +101,7 @@ internal sealed class TrackedObject
         _extensible = target.Extensible;
 
         ref var properties = ref JintInternals.Properties(target);
-        _originalProperties = [.. properties.Select(p => KeyValuePair.Create(p.Key, new TrackedPropertyDescriptor(p.Value, this)))];
-        var inner = properties;
-        inner.Clear();
-        foreach (var (key, descriptor) in _originalProperties)
-        {
-            inner.Add(key, descriptor);
-        }
-        _properties = new TrackedPropertyMap<string>(inner, this);
+        _properties = new TrackedPropertyMap<string>(properties, this);
         properties = _properties;
 
         if (target is ArrayInstance array)
@@ -127,7 +119,7 @@ internal sealed class TrackedObject
         {
             yield return _prototype;
         }
-        var descriptors = _originalProperties.Select(p => (PropertyDescriptor)p.Value);
+        var descriptors = _properties.OriginalDescriptors;
         if (_array is not null)
         {
             descriptors = descriptors.Concat(_array.OriginalDescriptors);
@@ -169,14 +161,7 @@ internal sealed class TrackedObject
     {
         if (_rebuild)
         {
-            var inner = _properties.Inner;
-            inner.Clear();
-            foreach (var (key, descriptor) in _originalProperties)
-            {
-                descriptor.Reset();
-                inner.Add(key, descriptor);
-            }
-            _properties.ForgetAddedKeys();
+            _properties.Rebuild();
             _target.Prototype = _prototype!;
             _target.Extensible = _extensible;
             _array?.Rebuild();
@@ -211,21 +196,13 @@ internal sealed class TrackedObject
     {
         private readonly ArrayInstance _array;
         private readonly TrackedPropertyMap<uint> _elements;
-        private readonly KeyValuePair<uint, TrackedPropertyDescriptor>[] _originalElements;
         private readonly TrackedPropertyDescriptor _length;
 
         public TrackedArray(ArrayInstance array, TrackedObject owner)
         {
             _array = array;
             ref var elements = ref JintInternals.Elements(array);
-            _originalElements = [.. elements.Select(p => KeyValuePair.Create(p.Key, new TrackedPropertyDescriptor(p.Value, owner)))];
-            var inner = elements;
-            inner.Clear();
-            foreach (var (index, descriptor) in _originalElements)
-            {
-                inner.Add(index, descriptor);
-            }
-            _elements = new TrackedPropertyMap<uint>(inner, owner);
+            _elements = new TrackedPropertyMap<uint>(elements, owner);
             elements = _elements;
             ref var length = ref JintInternals.Length(array);
             _length = new TrackedPropertyDescriptor(length, owner);
@@ -233,7 +210,7 @@ internal sealed class TrackedObject
         }
 
         public IEnumerable<PropertyDescriptor> OriginalDescriptors =>
-            _originalElements.Select(p => (PropertyDescriptor)p.Value).Append(_length);
+            _elements.OriginalDescriptors.Append(_length);
 
         public void RemoveAddedKeys()
         {
@@ -244,14 +221,7 @@ internal sealed class TrackedObject
 
         public void Rebuild()
         {
-            var inner = _elements.Inner;
-            inner.Clear();
-            foreach (var (index, descriptor) in _originalElements)
-            {
-                descriptor.Reset();
-                inner.Add(index, descriptor);
-            }
-            _elements.ForgetAddedKeys();
+            _elements.Rebuild();
             JintInternals.Elements(_array) = _elements;
             _length.Reset();
             JintInternals.Length(_array) = _length;

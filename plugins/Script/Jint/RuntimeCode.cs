@@ -14,24 +14,31 @@ namespace DataHub.Plugins.Script.Jint;
 /// <summary>
 /// eval and the Function constructor, parsed and prepared like the script itself (see
 /// <see cref="SyntaxTreePreparer"/>): on a large stack, nesting checked, and every function body probing the stack,
-/// so that code built at run time cannot recurse past the stack guard either. They stand in for Jint's own.
+/// so that code built at run time cannot recurse past the stack guard either. They stand in for Jint's own. One
+/// instance serves one engine, and remembers the code it prepared: a script that builds the same code on every
+/// request has it parsed once, not on a new large-stack thread per call (prepared programs are safe to share).
 /// </summary>
-internal static class RuntimeCode
+internal sealed class RuntimeCode(Engine engine)
 {
     private const string EvalSource = "eval code";
+
+    // Past this many, start over: a script building ever-new code must not grow the cache without end.
+    private const int MaxPreparedPrograms = 64;
+
+    private readonly Dictionary<(string Code, bool Strict), (JintProgram? Program, string? Error)> _prepared = [];
 
     /// <summary>
     /// eval(code) with the semantics of a direct eval: the code sees the caller's variables. (Called indirectly it
     /// behaves the same, where ECMAScript would use the global scope.)
     /// </summary>
-    public static ClrFunctionInstance Eval(Engine engine) => new(engine, (_, arguments) =>
+    public ClrFunctionInstance Eval() => new(engine, (_, arguments) =>
     {
         var code = arguments.At(0);
         if (!code.IsString())
         {
             return code;
         }
-        var program = Parse(engine, code.AsString(), StrictModeScope.IsStrictModeCode);
+        var program = Parse(code.AsString(), StrictModeScope.IsStrictModeCode);
         using (new StrictModeScope(program.Strict, false))
         using (new EvalCodeScope(true, false))
         {
@@ -61,14 +68,22 @@ internal static class RuntimeCode
         }
     }, 1);
 
-    private static JintProgram Parse(Engine engine, string code, bool strict)
+    private JintProgram Parse(string code, bool strict)
     {
-        var (program, error) = LargeStack.Run(() => Prepare(code, strict));
-        return program ?? throw new JavaScriptException(engine.SyntaxError, error!);
+        if (!_prepared.TryGetValue((code, strict), out var prepared))
+        {
+            if (_prepared.Count >= MaxPreparedPrograms)
+            {
+                _prepared.Clear();
+            }
+            prepared = LargeStack.Run(() => Prepare(code, strict));
+            _prepared.Add((code, strict), prepared);
+        }
+        return prepared.Program ?? throw new JavaScriptException(engine.SyntaxError, prepared.Error!);
     }
 
-    /// <summary>Parses and prepares run-time code; an error is a message for a SyntaxError.</summary>
-    public static (JintProgram? Program, string? Error) Prepare(string code, bool strict)
+    // Parses and prepares run-time code; an error is a message for a SyntaxError.
+    private static (JintProgram? Program, string? Error) Prepare(string code, bool strict)
     {
         JintProgram program;
         try
@@ -91,9 +106,12 @@ internal static class RuntimeCode
     /// </summary>
     public sealed class FunctionConstructor : FunctionInstance, IConstructor
     {
-        public FunctionConstructor(Engine engine)
+        private readonly RuntimeCode _code;
+
+        public FunctionConstructor(Engine engine, RuntimeCode code)
             : base(engine, [], null, false)
         {
+            _code = code;
             Prototype = engine.Function.PrototypeObject;
             Extensible = true;
             FastAddProperty("prototype", engine.Function.PrototypeObject, false, false, false);
@@ -107,7 +125,7 @@ internal static class RuntimeCode
             var parameters = string.Join(",", arguments.Take(Math.Max(0, arguments.Length - 1)).Select(TypeConverter.ToString));
             var body = arguments.Length > 0 ? TypeConverter.ToString(arguments[^1]) : "";
             // Line breaks keep a // comment at the end of either part from swallowing what follows.
-            var program = Parse(Engine, $"(function anonymous({parameters}\n) {{\n{body}\n}})", strict: false);
+            var program = _code.Parse($"(function anonymous({parameters}\n) {{\n{body}\n}})", strict: false);
             if (program.Body.SingleOrDefault() is not ExpressionStatement { Expression: FunctionExpression function })
             {
                 throw new JavaScriptException(Engine.SyntaxError, "The parameters or body do not make one function.");

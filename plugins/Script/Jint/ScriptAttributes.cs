@@ -174,31 +174,12 @@ internal sealed class ScriptAttributes
     // As Datahub: a JSON string or an object (a map); each value a string, number or boolean.
     private void SetHeaders(IDictionary<string, string> headers, JsValue value)
     {
-        var pairs = new List<KeyValuePair<string, string>>();
         if (value.IsString())
         {
-            JsonObject? json;
-            try
-            {
-                json = JsonNode.Parse(value.AsString()) as JsonObject;
-            }
-            catch (JsonException e)
-            {
-                throw TypeError($"httpHeaders is not valid JSON: {e.Message}");
-            }
-            if (json is null)
-            {
-                throw TypeError("httpHeaders as a string must hold a JSON object.");
-            }
-            foreach (var (key, node) in json)
-            {
-                if (HeaderValue(key, node is null ? JsValue.Null : _toJs.Convert(node, HttpHeaders)) is { } text)
-                {
-                    pairs.Add(KeyValuePair.Create(key, text));
-                }
-            }
+            value = ParseHeaders(value.AsString());
         }
-        else if (value.IsObject() && value.AsObject() is { Class: "Object" } map)
+        var pairs = new List<KeyValuePair<string, string>>();
+        if (value.IsObject() && value.AsObject() is { Class: "Object" } map)
         {
             foreach (var (key, descriptor) in map.GetOwnProperties())
             {
@@ -217,6 +198,23 @@ internal sealed class ScriptAttributes
         {
             headers[key] = text;
         }
+    }
+
+    // The JSON string form, as the object it holds.
+    private JsValue ParseHeaders(string text)
+    {
+        JsonObject? json;
+        try
+        {
+            json = JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException e)
+        {
+            throw TypeError($"httpHeaders is not valid JSON: {e.Message}");
+        }
+        return json is null
+            ? throw TypeError("httpHeaders as a string must hold a JSON object.")
+            : _toJs.Convert(json, HttpHeaders);
     }
 
     private string? HeaderValue(string name, JsValue value) => value.Type switch

@@ -23,7 +23,7 @@ internal sealed partial class ScriptConsole
 
     public ScriptConsole(Engine engine, StackGuard stack, string entity)
     {
-        _toJson = new JsToJson(stack);
+        _toJson = new JsToJson(stack, MaxLineLength, runScript: false);
         _entity = entity;
         Object = engine.Object.Construct(Arguments.Empty);
         Add(engine, "log", LogLevel.Information);
@@ -89,7 +89,7 @@ internal sealed partial class ScriptConsole
         }
         try
         {
-            return _toJson.TryConvert(value, MaxLineLength, runScript: false, out var json) ? json?.ToJsonString() ?? "null" : "undefined";
+            return _toJson.TryConvert(value, out var json) ? json?.ToJsonString() ?? "null" : "undefined";
         }
         catch (ResponseConversionException)
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using Jint;
 using Jint.Native;
 using Jint.Native.Function;
-using Jint.Native.Object;
 using Jint.Parser;
 using Jint.Parser.Ast;
 using Jint.Runtime;
@@ -38,23 +37,23 @@ internal sealed class ScriptRealm
     private readonly RealmGuard _guard;
     private volatile bool _interrupted;
 
-    private ScriptRealm(JintProgram program, string source, ScriptLimits limits, string entity)
+    public ScriptRealm(JintProgram program, ScriptSource source, ScriptLimits limits)
     {
         _program = program;
         _statements = [.. program.Body];
-        _source = source;
+        _source = source.Text;
         _limits = limits;
         _timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
+        // No TimeoutInterval: RunProgram sets each run's deadline itself (see there).
         _engine = new Engine(options => options
-            .TimeoutInterval(_timeout)
             .MaxStatements(limits.MaxStatements)
             // Jint allows one level more than its limit; with the calls counted together (StackGuard) this is total depth.
             .LimitRecursion(limits.MaxRecursionDepth - 1)
             .Culture(CultureInfo.InvariantCulture));
         _stack.WatchCalls(JintInternals.CallStack(_engine));
-        _toJson = new JsToJson(_stack);
+        _toJson = new JsToJson(_stack, limits.MaxResponseBytes, runScript: true);
         _attributes = new ScriptAttributes(_engine, new JsonToJs(_engine, _stack));
-        _console = new ScriptConsole(_engine, _stack, entity);
+        _console = new ScriptConsole(_engine, _stack, source.Entity);
 
         var global = _engine.Global;
         global.FastAddProperty("attributes", _attributes.Object, true, false, true);
@@ -62,21 +61,20 @@ internal sealed class ScriptRealm
         global.FastAddProperty(SyntaxTreePreparer.RegExpName, _engine.RegExp, false, false, false);
         global.FastAddProperty(SyntaxTreePreparer.StackProbeName, JsValue.Undefined, false, false, false);
         // Code built at run time is prepared like the script itself.
-        var functionConstructor = new RuntimeCode.FunctionConstructor(_engine);
-        global.FastSetProperty("eval", new PropertyDescriptor(RuntimeCode.Eval(_engine), true, false, true));
+        var runtimeCode = new RuntimeCode(_engine);
+        var functionConstructor = new RuntimeCode.FunctionConstructor(_engine, runtimeCode);
+        global.FastSetProperty("eval", new PropertyDescriptor(runtimeCode.Eval(), true, false, true));
         global.FastSetProperty("Function", new PropertyDescriptor(functionConstructor, true, false, true));
         _engine.Function.PrototypeObject.FastSetProperty("constructor", new PropertyDescriptor(functionConstructor, true, false, true));
         WatchReconfiguration();
 
-        _guard = RealmGuard.Track(_engine, _stack, [global, .. HiddenIntrinsics()]);
+        // %ThrowTypeError% guards strict functions' caller and arguments: shared by all, reachable only through them.
+        _guard = RealmGuard.Track(_engine, _stack, [global, _engine.Function.ThrowTypeError]);
         _idleContext = _engine.ExecutionContext;
     }
 
     /// <summary>False once a run left the engine in a state that cannot be trusted: it is then dropped.</summary>
     public bool IsReusable { get; private set; } = true;
-
-    public static ScriptRealm Create(JintProgram program, string source, ScriptLimits limits, string entity) =>
-        new(program, source, limits, entity);
 
     public ScriptOutcome Run(ProcessorContext context, CancellationToken cancellationToken)
     {
@@ -164,7 +162,7 @@ internal sealed class ScriptRealm
         {
             return;
         }
-        if (!_toJson.TryConvert(value, _limits.MaxResponseBytes, runScript: true, out var json))
+        if (!_toJson.TryConvert(value, out var json))
         {
             return;
         }
@@ -178,7 +176,14 @@ internal sealed class ScriptRealm
     private (JsValue Error, Location? Location)? RunProgram()
     {
         _engine.ResetStatementsCount();
-        _engine.ResetTimeoutTicks();
+        // Set here rather than by Jint's ResetTimeoutTicks, so no interrupt is lost: the exchange is a full fence,
+        // so an interrupt whose ticks it overwrote has already set the flag read next; a later one lands in the ticks.
+        ref var deadline = ref JintInternals.TimeoutTicks(_engine);
+        Interlocked.Exchange(ref deadline, DateTime.UtcNow.Ticks + _timeout.Ticks);
+        if (_interrupted)
+        {
+            Volatile.Write(ref deadline, 1);
+        }
         JintInternals.ResetLastStatement(_engine);
         _engine.ResetCallStack();
         // A scope that is not strict changes nothing in Jint 2: only a strict program needs one.
@@ -239,19 +244,15 @@ internal sealed class ScriptRealm
     // Called on the canceller's thread: make the running script time out at its next statement.
     private void Interrupt()
     {
+        // The flag first: a run that has not set its deadline yet reads it after doing so (see RunProgram).
         _interrupted = true;
-        // A run that has not started yet computes its deadline from the interval; one running checks the ticks.
-        JintInternals.TimeoutInterval(JintInternals.GetOptions(_engine)) = TimeSpan.FromTicks(1);
         Volatile.Write(ref JintInternals.TimeoutTicks(_engine), 1);
     }
 
     private void Reset()
     {
-        if (_interrupted)
-        {
-            JintInternals.TimeoutInterval(JintInternals.GetOptions(_engine)) = _timeout;
-            _interrupted = false;
-        }
+        // The registration is disposed: no interrupt can come any more.
+        _interrupted = false;
         // Every call pushes an execution context and pops it, even when a limit interrupts it; if not, drop the engine.
         if (!ReferenceEquals(_engine.ExecutionContext, _idleContext))
         {
@@ -277,22 +278,6 @@ internal sealed class ScriptRealm
                 return original.Call(self, arguments);
             }, length);
             objectConstructor.FastSetProperty(name, new PropertyDescriptor(watched, true, false, true));
-        }
-    }
-
-    // %ThrowTypeError% guards strict functions' caller and arguments: shared by all, reachable only through them.
-    private IEnumerable<ObjectInstance> HiddenIntrinsics()
-    {
-        var thrower = _engine.Execute("Object.getOwnPropertyDescriptor(function () { 'use strict'; }, 'caller')").GetCompletionValue();
-        if (thrower.IsObject())
-        {
-            foreach (var accessor in new[] { thrower.AsObject().Get("get"), thrower.AsObject().Get("set") })
-            {
-                if (accessor.IsObject())
-                {
-                    yield return accessor.AsObject();
-                }
-            }
         }
     }
 }

@@ -76,14 +76,4 @@ internal sealed class StackBudgetExceededException : Exception
         : base("The script nested calls or data too deeply for the thread's stack.")
     {
     }
-
-    public StackBudgetExceededException(string message)
-        : base(message)
-    {
-    }
-
-    public StackBudgetExceededException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
 }

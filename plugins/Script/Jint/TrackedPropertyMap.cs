@@ -8,83 +8,95 @@ namespace DataHub.Plugins.Script.Jint;
 /// Stands in for a built-in object's property dictionary: reads pass straight through (with a stack check),
 /// and every change is noted on the object's <see cref="TrackedObject"/> so that it can be undone after the
 /// request. A new key is remembered so it can simply be removed; replacing or removing an original property
-/// calls for a full restore of the object.
+/// calls for a full <see cref="Rebuild"/>.
 /// </summary>
-internal sealed class TrackedPropertyMap<TKey>(IDictionary<TKey, PropertyDescriptor> inner, TrackedObject owner)
-    : IDictionary<TKey, PropertyDescriptor>
+internal sealed class TrackedPropertyMap<TKey> : IDictionary<TKey, PropertyDescriptor>
     where TKey : notnull
 {
-    private readonly HashSet<TKey> _originalKeys = new(inner.Keys);
+    private readonly IDictionary<TKey, PropertyDescriptor> _inner;
+    private readonly TrackedObject _owner;
+    private readonly KeyValuePair<TKey, TrackedPropertyDescriptor>[] _original;
+    private readonly HashSet<TKey> _originalKeys;
     private readonly List<TKey> _addedKeys = [];
 
-    /// <summary>The dictionary this one wraps; changing it directly is not tracked.</summary>
-    public IDictionary<TKey, PropertyDescriptor> Inner => inner;
+    /// <summary>Wraps <paramref name="inner"/>, whose descriptors are swapped in place for tracked copies.</summary>
+    public TrackedPropertyMap(IDictionary<TKey, PropertyDescriptor> inner, TrackedObject owner)
+    {
+        _inner = inner;
+        _owner = owner;
+        _original = [.. inner.Select(p => KeyValuePair.Create(p.Key, new TrackedPropertyDescriptor(p.Value, owner)))];
+        _originalKeys = [.. _original.Select(p => p.Key)];
+        Refill();
+    }
+
+    /// <summary>The properties as they were when tracking began.</summary>
+    public IEnumerable<PropertyDescriptor> OriginalDescriptors => _original.Select(p => (PropertyDescriptor)p.Value);
 
     public PropertyDescriptor this[TKey key]
     {
         get
         {
-            owner.Stack.Check();
-            return inner[key];
+            _owner.Stack.Check();
+            return _inner[key];
         }
         set
         {
             NoteWrite(key);
-            inner[key] = value;
+            _inner[key] = value;
         }
     }
 
-    public ICollection<TKey> Keys => inner.Keys;
+    public ICollection<TKey> Keys => _inner.Keys;
 
-    public ICollection<PropertyDescriptor> Values => inner.Values;
+    public ICollection<PropertyDescriptor> Values => _inner.Values;
 
-    public int Count => inner.Count;
+    public int Count => _inner.Count;
 
     public bool IsReadOnly => false;
 
     public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out PropertyDescriptor value)
     {
-        owner.Stack.Check();
-        return inner.TryGetValue(key, out value);
+        _owner.Stack.Check();
+        return _inner.TryGetValue(key, out value);
     }
 
     public bool ContainsKey(TKey key)
     {
-        owner.Stack.Check();
-        return inner.ContainsKey(key);
+        _owner.Stack.Check();
+        return _inner.ContainsKey(key);
     }
 
     public void Add(TKey key, PropertyDescriptor value)
     {
         NoteWrite(key);
-        inner.Add(key, value);
+        _inner.Add(key, value);
     }
 
     public bool Remove(TKey key)
     {
         if (_originalKeys.Contains(key))
         {
-            owner.MarkRebuild();
+            _owner.MarkRebuild();
         }
-        return inner.Remove(key);
+        return _inner.Remove(key);
     }
 
     public void Clear()
     {
-        owner.MarkRebuild();
-        inner.Clear();
+        _owner.MarkRebuild();
+        _inner.Clear();
     }
 
     public void Add(KeyValuePair<TKey, PropertyDescriptor> item) => Add(item.Key, item.Value);
 
-    public bool Contains(KeyValuePair<TKey, PropertyDescriptor> item) => inner.Contains(item);
+    public bool Contains(KeyValuePair<TKey, PropertyDescriptor> item) => _inner.Contains(item);
 
-    public void CopyTo(KeyValuePair<TKey, PropertyDescriptor>[] array, int arrayIndex) => inner.CopyTo(array, arrayIndex);
+    public void CopyTo(KeyValuePair<TKey, PropertyDescriptor>[] array, int arrayIndex) => _inner.CopyTo(array, arrayIndex);
 
     public bool Remove(KeyValuePair<TKey, PropertyDescriptor> item) =>
         Contains(item) && Remove(item.Key);
 
-    public IEnumerator<KeyValuePair<TKey, PropertyDescriptor>> GetEnumerator() => inner.GetEnumerator();
+    public IEnumerator<KeyValuePair<TKey, PropertyDescriptor>> GetEnumerator() => _inner.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -95,24 +107,41 @@ internal sealed class TrackedPropertyMap<TKey>(IDictionary<TKey, PropertyDescrip
         // adds enumerate in the order it adds them, as on a fresh engine.
         for (var i = _addedKeys.Count - 1; i >= 0; i--)
         {
-            inner.Remove(_addedKeys[i]);
+            _inner.Remove(_addedKeys[i]);
         }
         _addedKeys.Clear();
     }
 
-    /// <summary>Forgets the keys added: a full rebuild is replacing the whole content.</summary>
-    public void ForgetAddedKeys() => _addedKeys.Clear();
+    /// <summary>Puts back exactly the original properties, each with its original attributes and value.</summary>
+    public void Rebuild()
+    {
+        foreach (var (_, descriptor) in _original)
+        {
+            descriptor.Reset();
+        }
+        Refill();
+        _addedKeys.Clear();
+    }
+
+    private void Refill()
+    {
+        _inner.Clear();
+        foreach (var (key, descriptor) in _original)
+        {
+            _inner.Add(key, descriptor);
+        }
+    }
 
     private void NoteWrite(TKey key)
     {
         if (_originalKeys.Contains(key))
         {
-            owner.MarkRebuild();
+            _owner.MarkRebuild();
         }
         else
         {
             _addedKeys.Add(key);
-            owner.MarkChanged();
+            _owner.MarkChanged();
         }
     }
 }
