@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using DataHub.ExecuteSql.Tests.Support;
 using DataHub.Host.DataStores;
 using DataHub.Plugins;
+using DataHub.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace DataHub.ExecuteSql.Tests;
@@ -9,10 +9,10 @@ namespace DataHub.ExecuteSql.Tests;
 /// <summary>The host's data stores as instance.json configures them: checked, pooled, and a new SQLite file seeded once.</summary>
 public sealed class DataStoreFactoryTests
 {
-    private ScratchFolder _folder = null!;
+    private TempDirectory _folder = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = new ScratchFolder();
+    public void CreateFolder() => _folder = new TempDirectory();
 
     [TearDown]
     public void DeleteFolder()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DataHub.ExecuteSql.Tests.Support;
 using DataHub.Plugins;
@@ -8,54 +7,24 @@ using DataHub.Testing;
 namespace DataHub.ExecuteSql.Tests;
 
 /// <summary>The shipped sample, served by the real host from a fresh copy of schema/, as a new clone would run it.</summary>
-public sealed class SampleEndToEndTests
+public sealed class SampleEndToEndTests : HostFixture
 {
-    private TempDirectory _schema = null!;
-    private RunningHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartHostOnAFreshCopyOfTheSample()
+    protected override Task WriteSchemaAsync(TempDirectory schema)
     {
-        _schema = new TempDirectory();
-        _schema.CopyFrom(TestPaths.SchemaDirectory);
-        // A database left by running the host in the repository must not stand in for the seed.
-        File.Delete(Path.Combine(_schema.Path, "product", "data", "product.db"));
-        KeepOnlyExecuteSqlEntities(Path.Combine(_schema.Path, "product", "services.json"));
-        _host = await RunningHost.StartAsync(_schema.Path);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopHost()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-        _schema?.Dispose();
-    }
-
-    /// <summary>The sample's other entities belong to other plug-ins, tested in their own suites.</summary>
-    private static void KeepOnlyExecuteSqlEntities(string systemFile)
-    {
-        var system = JsonNode.Parse(File.ReadAllText(systemFile))!;
-        var entities = system["entities"]!.AsObject();
-        foreach (var name in entities.Where(entity => entity.Value!["processor"]!.GetValue<string>() != "ExecuteSql").Select(entity => entity.Key).ToList())
-        {
-            entities.Remove(name);
-        }
-        File.WriteAllText(systemFile, system.ToJsonString());
+        schema.CopyShippedSample();
+        return Task.CompletedTask;
     }
 
     [Test]
     public void The_first_run_creates_the_sample_database_in_the_instance_folder()
     {
-        Assert.That(File.Exists(Path.Combine(_schema.Path, "product", "data", "product.db")), Is.True);
+        Assert.That(File.Exists(Path.Combine(Schema.Path, "product", "data", "product.db")), Is.True);
     }
 
     [Test]
     public async Task The_readmes_curl_answers_with_exactly_the_documented_row()
     {
-        using var response = await _host.PostJsonAsync("/product/services/get_product", TestSchema.DoorRequest);
+        using var response = await Host.PostJsonAsync("/product/services/get_product", TestSchema.DoorRequest);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
@@ -65,7 +34,7 @@ public sealed class SampleEndToEndTests
     [Test]
     public async Task The_door_query_also_takes_its_data_from_the_url()
     {
-        using var response = await _host.Client.GetAsync("product/services/get_product?data=" + Uri.EscapeDataString(TestSchema.DoorRequest));
+        using var response = await Host.Client.GetAsync("product/services/get_product?data=" + Uri.EscapeDataString(TestSchema.DoorRequest));
 
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""[{"product_id":"1058150103","price":23.47}]"""));
     }
@@ -73,7 +42,7 @@ public sealed class SampleEndToEndTests
     [Test]
     public async Task The_sample_command_adds_an_order_and_answers_status_10()
     {
-        using var response = await _host.PostJsonAsync("/product/services/add_order", """{"product_id":"1058150103","quantity":2}""");
+        using var response = await Host.PostJsonAsync("/product/services/add_order", """{"product_id":"1058150103","quantity":2}""");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"status":10,"rowsAffected":1}"""));
@@ -82,7 +51,7 @@ public sealed class SampleEndToEndTests
     [Test]
     public async Task The_sample_batch_adds_every_order_of_an_array()
     {
-        using var response = await _host.PostJsonAsync("/product/services/add_order",
+        using var response = await Host.PostJsonAsync("/product/services/add_order",
             """[{"product_id":"1058150103","quantity":1},{"product_id":"1058150201","quantity":4},{"product_id":"1058150302"}]""");
 
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"status":10,"rowsAffected":3}"""));
@@ -91,7 +60,7 @@ public sealed class SampleEndToEndTests
     [Test]
     public async Task A_batch_with_a_refused_element_is_a_400_naming_the_element()
     {
-        using var response = await _host.PostJsonAsync("/product/services/add_order",
+        using var response = await Host.PostJsonAsync("/product/services/add_order",
             """[{"product_id":"1058150103","quantity":1},{"product_id":"1058150201","quantity":0}]""");
 
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
@@ -106,7 +75,7 @@ public sealed class SampleEndToEndTests
     {
         var tooLong = TestSchema.DoorRequest.Replace("Aspire", new string('x', 256), StringComparison.Ordinal);
 
-        using var response = await _host.PostJsonAsync("/product/services/get_product", tooLong);
+        using var response = await Host.PostJsonAsync("/product/services/get_product", tooLong);
 
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -116,39 +85,23 @@ public sealed class SampleEndToEndTests
 }
 
 /// <summary>An instance on PostgreSQL, served by the real host, including what happens when the database is down.</summary>
-public sealed class PostgreSqlEndToEndTests
+public sealed class PostgreSqlEndToEndTests : HostFixture
 {
-    private TempDirectory _schema = null!;
-    private RunningHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartHostOnAPostgreSqlInstance()
+    protected override async Task WriteSchemaAsync(TempDirectory schema)
     {
         var connectionString = await PostgresServer.CreateDatabaseAsync();
         await using (var setup = await TestInstanceOn(connectionString))
         {
             await setup.ExecuteAsync(TestSchema.Doors(DataStoreProviders.PostgreSql));
         }
-        _schema = new TempDirectory();
-        WriteInstance("shop", connectionString);
-        WriteInstance("down", $"Host=127.0.0.1;Port={ClosedPort()};Username=postgres;Password=s3cret;Timeout=3");
-        _host = await RunningHost.StartAsync(_schema.Path);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopHost()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-        _schema?.Dispose();
+        WriteInstance(schema, "shop", connectionString);
+        WriteInstance(schema, "down", $"Host=127.0.0.1;Port={Ports.Free()};Username=postgres;Password=s3cret;Timeout=3");
     }
 
     [Test]
     public async Task The_door_query_answers_from_postgresql()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/get_product", TestSchema.DoorRequest);
+        using var response = await Host.PostJsonAsync("/shop/services/get_product", TestSchema.DoorRequest);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""[{"product_id":"1058150103","price":23.47}]"""));
@@ -157,7 +110,7 @@ public sealed class PostgreSqlEndToEndTests
     [Test]
     public async Task A_batch_is_committed_on_postgresql()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/add_order",
+        using var response = await Host.PostJsonAsync("/shop/services/add_order",
             """[{"product_id":"a","quantity":1},{"product_id":"b","quantity":2}]""");
 
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"status":10,"rowsAffected":2}"""));
@@ -168,16 +121,16 @@ public sealed class PostgreSqlEndToEndTests
     {
         var orders = string.Join(",", Enumerable.Range(0, 10_000).Select(i => $$"""{"product_id":"{{1058150000 + i}}","quantity":{{1 + (i % 9)}}}"""));
 
-        using var response = await _host.PostJsonAsync("/shop/services/add_order", $"[{orders}]");
+        using var response = await Host.PostJsonAsync("/shop/services/add_order", $"[{orders}]");
 
         var text = await response.Content.ReadAsStringAsync();
-        Assert.That(text, Is.EqualTo("""{"status":10,"rowsAffected":10000}"""), string.Join("\n", _host.Log.Entries.Select(e => e.ToString())));
+        Assert.That(text, Is.EqualTo("""{"status":10,"rowsAffected":10000}"""), string.Join("\n", Host.Log.Entries.Select(e => e.ToString())));
     }
 
     [Test]
     public async Task A_constraint_violation_is_a_400_with_status_25()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/add_order", """{"product_id":"a","quantity":0}""");
+        using var response = await Host.PostJsonAsync("/shop/services/add_order", """{"product_id":"a","quantity":0}""");
 
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -188,7 +141,7 @@ public sealed class PostgreSqlEndToEndTests
     [Test]
     public async Task An_unreachable_database_is_a_503_with_status_20_and_no_connection_details()
     {
-        using var response = await _host.PostJsonAsync("/down/services/get_product", TestSchema.DoorRequest);
+        using var response = await Host.PostJsonAsync("/down/services/get_product", TestSchema.DoorRequest);
 
         var text = await response.Content.ReadAsStringAsync();
         var body = JsonNode.Parse(text)!;
@@ -198,9 +151,9 @@ public sealed class PostgreSqlEndToEndTests
         Assert.That(text, Does.Not.Contain("s3cret").And.Not.Contain("127.0.0.1"));
     }
 
-    private void WriteInstance(string name, string connectionString)
+    private static void WriteInstance(TempDirectory schema, string name, string connectionString)
     {
-        _schema.Write($"{name}/instance.json", new JsonObject
+        schema.Write($"{name}/instance.json", new JsonObject
         {
             ["dataStores"] = new JsonObject
             {
@@ -208,7 +161,7 @@ public sealed class PostgreSqlEndToEndTests
             },
             ["auth"] = new JsonObject { ["anonymous"] = true },
         }.ToJsonString());
-        _schema.Write($"{name}/services.json", $$"""
+        schema.Write($"{name}/services.json", $$"""
             {
               "reference": "services",
               "entities": {
@@ -221,11 +174,4 @@ public sealed class PostgreSqlEndToEndTests
 
     private static Task<TestInstance> TestInstanceOn(string connectionString) =>
         TestInstance.OnConnectionStringAsync(DataStoreProviders.PostgreSql, connectionString);
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

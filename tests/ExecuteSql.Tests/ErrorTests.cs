@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DataHub.ExecuteSql.Tests.Support;
 using DataHub.Host.DataStores;
 using DataHub.Plugins;
+using DataHub.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataHub.ExecuteSql.Tests;
@@ -109,15 +108,8 @@ public sealed class ErrorTests(string provider) : ProviderFixture(provider)
         return (new JsonObject
         {
             ["provider"] = Provider,
-            ["connectionString"] = $"Host=127.0.0.1;Port={ClosedPort()};Username=someone;Password=hunter2;Timeout=3",
+            ["connectionString"] = $"Host=127.0.0.1;Port={Ports.Free()};Username=someone;Password=hunter2;Timeout=3",
         }, "hunter2");
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

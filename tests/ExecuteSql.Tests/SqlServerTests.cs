@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using DataHub.ExecuteSql.Tests.Support;
 using DataHub.Host.DataStores;
 using DataHub.Plugins;
+using DataHub.Testing;
 using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,14 +18,14 @@ public sealed class SqlServerTests
 {
     private const string ConnectionString = "Server=127.0.0.1,1;Database=shop;User Id=sa;Password=hunter2;Connect Timeout=2;Encrypt=false";
 
-    private ScratchFolder _folder = null!;
+    private TempDirectory _folder = null!;
     private InstanceDataStores _stores = null!;
     private IDataStore _store = null!;
 
     [OneTimeSetUp]
     public void CreateStore()
     {
-        _folder = new ScratchFolder();
+        _folder = new TempDirectory();
         var errors = new List<string>();
         _store = DataStoreFactory.Create("database",
             new JsonObject { ["provider"] = "sqlserver", ["connectionString"] = ConnectionString, ["commandTimeoutSeconds"] = 12 },

@@ -5,6 +5,10 @@ namespace DataHub.Host.Tests;
 
 public sealed class SchemaReloadTests
 {
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
+    // Each check of a reload is an HTTP call: not too often.
+    private static readonly TimeSpan _interval = TimeSpan.FromMilliseconds(100);
+
     [Test]
     public async Task A_valid_change_is_served_without_a_restart_and_an_invalid_one_keeps_the_last_good_schema()
     {
@@ -12,11 +16,11 @@ public sealed class SchemaReloadTests
         await using var host = await RunningHost.StartAsync(schema.Path, [TestPaths.FixturePluginsDirectory]);
 
         schema.Write("shop/services.json", """{"entities": {"a": {"execute": true, "processor": "Echo"}, "b": {"execute": true, "processor": "Echo"}}}""");
-        Assert.That(await EventuallyAsync(async () => (await host.PostJsonAsync("/shop/services/b", "{}")).StatusCode == HttpStatusCode.OK), Is.True,
-            "the new entity is served");
+        Assert.That(await Eventually.TrueAsync(async () => (await host.PostJsonAsync("/shop/services/b", "{}")).StatusCode == HttpStatusCode.OK, _timeout, _interval),
+            Is.True, "the new entity is served");
 
         schema.Write("shop/services.json", """{"entities": {"a": {"execute": true, "processor": "Missing"}}}""");
-        Assert.That(await EventuallyAsync(() => Task.FromResult(host.Log.Entries.Any(e => e.Message.Contains("Schema change rejected", StringComparison.Ordinal)))),
+        Assert.That(await host.Log.WaitForLineAsync("Schema change rejected", _timeout),
             Is.True, "the bad change is logged");
 
         var rejection = host.Log.Entries.Last(e => e.Message.Contains("Schema change rejected", StringComparison.Ordinal));
@@ -69,17 +73,5 @@ public sealed class SchemaReloadTests
 
         using var response = await host.PostJsonAsync("/shop/services/b", "{}");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(100))
-        {
-            if (await condition())
-            {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -9,45 +9,34 @@ using Microsoft.Extensions.Logging;
 namespace DataHub.Host.Tests;
 
 /// <summary>The instance servlet end to end: the real host on Kestrel, fixture plug-ins loaded from a folder.</summary>
-public sealed class ServletTests
+public sealed class ServletTests() : HostFixture([TestPaths.FixturePluginsDirectory], new Dictionary<string, string?>
+{
+    ["DataHub:RequestTimeoutSeconds"] = "2",
+    ["DataHub:MaxRequestBodyBytes"] = BodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+})
 {
     private const int BodyLimit = 64 * 1024;
-    private TempDirectory _schema = null!;
-    private RunningHost _host = null!;
 
-    [OneTimeSetUp]
-    public async Task StartHost()
+    protected override Task WriteSchemaAsync(TempDirectory schema)
     {
-        _schema = SchemaFolder.Create(
-            ("shop/services.json", """
-                {"reference": "services", "name": "Shop services",
-                 "entities": {
-                   "echo": {"execute": true, "processor": "Echo", "processorConfig": {"answer": 42}},
-                   "throw": {"execute": true, "processor": "Throwing"},
-                   "hang": {"execute": true, "processor": "Hanging"},
-                   "old": {"execute": true, "processor": "OldNpgsql"},
-                   "plain": {"name": "not executable"}
-                 }}
-                """),
-            ("shop/default.json", """{"entities": {"echo_default": {"execute": true, "processor": "com.example.EchoPlugIn"}}}"""));
-        _host = await RunningHost.StartAsync(_schema.Path, [TestPaths.FixturePluginsDirectory], new Dictionary<string, string?>
-        {
-            ["DataHub:RequestTimeoutSeconds"] = "2",
-            ["DataHub:MaxRequestBodyBytes"] = BodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-    }
-
-    [OneTimeTearDown]
-    public async Task StopHost()
-    {
-        await _host.DisposeAsync();
-        _schema.Dispose();
+        schema.Write("shop/services.json", """
+            {"reference": "services", "name": "Shop services",
+             "entities": {
+               "echo": {"execute": true, "processor": "Echo", "processorConfig": {"answer": 42}},
+               "throw": {"execute": true, "processor": "Throwing"},
+               "hang": {"execute": true, "processor": "Hanging"},
+               "old": {"execute": true, "processor": "OldNpgsql"},
+               "plain": {"name": "not executable"}
+             }}
+            """);
+        schema.Write("shop/default.json", """{"entities": {"echo_default": {"execute": true, "processor": "com.example.EchoPlugIn"}}}""");
+        return Task.CompletedTask;
     }
 
     [Test]
     public async Task A_posted_body_becomes_data_and_every_input_reaches_the_plugin()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/echo?options=%7B%22verbose%22%3Atrue%7D", """{"range": "Aspire", "height": 285}""");
+        using var response = await Host.PostJsonAsync("/shop/services/echo?options=%7B%22verbose%22%3Atrue%7D", """{"range": "Aspire", "height": 285}""");
         var echo = await ReadJsonAsync(response);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -70,7 +59,7 @@ public sealed class ServletTests
     [TestCase("{ }")]
     public async Task An_empty_object_body_is_an_empty_object(string body)
     {
-        var echo = await ReadJsonAsync(await _host.PostJsonAsync("/shop/services/echo", body));
+        var echo = await ReadJsonAsync(await Host.PostJsonAsync("/shop/services/echo", body));
 
         Assert.That(echo["data"]!.ToJsonString(), Is.EqualTo("{}"));
     }
@@ -94,8 +83,8 @@ public sealed class ServletTests
         });
         listener.Start();
 
-        using var served = await _host.PostJsonAsync("/shop/services/echo", "{}");
-        using var missing = await _host.PostJsonAsync("/shop/services/nothing", "{}");
+        using var served = await Host.PostJsonAsync("/shop/services/echo", "{}");
+        using var missing = await Host.PostJsonAsync("/shop/services/nothing", "{}");
 
         Assert.That(counted, Does.Contain(("echo", 200)).And.Contain(("nothing", 404)));
     }
@@ -105,7 +94,7 @@ public sealed class ServletTests
     {
         var data = Uri.EscapeDataString("""[{"id": 1}, {"id": 2}]""");
 
-        var echo = await ReadJsonAsync(await _host.Client.GetAsync($"shop/services/echo?data={data}"));
+        var echo = await ReadJsonAsync(await Host.Client.GetAsync($"shop/services/echo?data={data}"));
 
         Assert.That(echo["data"]!.ToJsonString(), Is.EqualTo("""[{"id":1},{"id":2}]"""));
     }
@@ -115,7 +104,7 @@ public sealed class ServletTests
     {
         var data = Uri.EscapeDataString("""{"id": 7}""");
 
-        var echo = await ReadJsonAsync(await _host.Client.PostAsync($"shop/services/echo?data={data}", null));
+        var echo = await ReadJsonAsync(await Host.Client.PostAsync($"shop/services/echo?data={data}", null));
 
         Assert.That(echo["data"]!.ToJsonString(), Is.EqualTo("""{"id":7}"""));
     }
@@ -129,7 +118,7 @@ public sealed class ServletTests
             ["options"] = """{"o": 1}""",
         });
 
-        var echo = await ReadJsonAsync(await _host.Client.PostAsync("shop/services/echo", form));
+        var echo = await ReadJsonAsync(await Host.Client.PostAsync("shop/services/echo", form));
 
         Assert.That(echo["data"]!.ToJsonString(), Is.EqualTo("""{"id":3}"""));
         Assert.That(echo["options"]!.ToJsonString(), Is.EqualTo("""{"o":1}"""));
@@ -140,7 +129,7 @@ public sealed class ServletTests
     {
         using var body = new StringContent("""{"id": 4}""", Encoding.UTF8, "application/x-www-form-urlencoded");
 
-        var echo = await ReadJsonAsync(await _host.Client.PostAsync("shop/services/echo", body));
+        var echo = await ReadJsonAsync(await Host.Client.PostAsync("shop/services/echo", body));
 
         Assert.That(echo["data"]!.ToJsonString(), Is.EqualTo("""{"id":4}"""));
     }
@@ -148,7 +137,7 @@ public sealed class ServletTests
     [Test]
     public async Task The_two_segment_path_addresses_the_default_system()
     {
-        var echo = await ReadJsonAsync(await _host.PostJsonAsync("/shop/echo_default", "{}"));
+        var echo = await ReadJsonAsync(await Host.PostJsonAsync("/shop/echo_default", "{}"));
 
         Assert.That(echo["context"]!["system"]!.GetValue<string>(), Is.EqualTo("default"));
         Assert.That(echo["context"]!["entity"]!.GetValue<string>(), Is.EqualTo("echo_default"));
@@ -157,7 +146,7 @@ public sealed class ServletTests
     [Test]
     public async Task A_call_without_any_input_passes_null_data()
     {
-        var echo = await ReadJsonAsync(await _host.Client.GetAsync("shop/services/echo"));
+        var echo = await ReadJsonAsync(await Host.Client.GetAsync("shop/services/echo"));
 
         Assert.That(echo["data"], Is.Null);
         Assert.That(echo["options"], Is.Null);
@@ -173,7 +162,7 @@ public sealed class ServletTests
     [TestCase("""{}""", 200, "")]
     public async Task The_plugins_outputs_become_the_http_response(string outputs, int httpStatus, string? body)
     {
-        using var response = await _host.PostJsonAsync("/shop/services/echo", $$"""{"set": {{outputs}} }""");
+        using var response = await Host.PostJsonAsync("/shop/services/echo", $$"""{"set": {{outputs}} }""");
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.That((int)response.StatusCode, Is.EqualTo(httpStatus));
@@ -197,7 +186,7 @@ public sealed class ServletTests
     [TestCase(27, 500)]
     public async Task Status_and_errorMessage_build_the_body_and_the_status_picks_the_http_code(int status, int httpStatus)
     {
-        using var response = await _host.PostJsonAsync("/shop/services/echo", $$$"""{"set": {"status": {{{status}}}, "errorMessage": "message {{{status}}}"}}""");
+        using var response = await Host.PostJsonAsync("/shop/services/echo", $$$"""{"set": {"status": {{{status}}}, "errorMessage": "message {{{status}}}"}}""");
         var body = await ReadJsonAsync(response);
 
         Assert.That((int)response.StatusCode, Is.EqualTo(httpStatus));
@@ -210,7 +199,7 @@ public sealed class ServletTests
     [TestCase("""  "{\"X-Answer\": \"42\", \"Content-Type\": \"text/csv\"}"  """)]
     public async Task Http_headers_as_a_json_object_or_json_string_are_applied_and_content_type_replaces_json(string headers)
     {
-        using var response = await _host.PostJsonAsync("/shop/services/echo", $$$"""{"set": {"httpHeaders": {{{headers}}}, "response": "a,b"}}""");
+        using var response = await Host.PostJsonAsync("/shop/services/echo", $$$"""{"set": {"httpHeaders": {{{headers}}}, "response": "a,b"}}""");
 
         Assert.That(response.Headers.GetValues("X-Answer"), Is.EqualTo(new[] { "42" }));
         Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/csv"));
@@ -220,7 +209,7 @@ public sealed class ServletTests
     [Test]
     public async Task Headers_that_would_break_the_response_are_skipped_and_logged()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/echo",
+        using var response = await Host.PostJsonAsync("/shop/services/echo",
             """{"set": {"httpHeaders": {"X-Bad": "line\r\nInjected: yes", "Content-Length": "1", "X-Good": "ok"}, "response": {"a": 1}}}""");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -228,13 +217,13 @@ public sealed class ServletTests
         Assert.That(response.Headers.Contains("X-Bad"), Is.False);
         Assert.That(response.Headers.GetValues("X-Good"), Is.EqualTo(new[] { "ok" }));
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"a":1}"""));
-        Assert.That(_host.Log.Entries.Select(e => e.Message), Has.Some.Contains("Skipped response header 'X-Bad'"));
+        Assert.That(Host.Log.Entries.Select(e => e.Message), Has.Some.Contains("Skipped response header 'X-Bad'"));
     }
 
     [Test]
     public async Task An_http_status_that_is_not_one_is_a_processor_failure()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/echo", """{"set": {"httpStatus": 99999}}""");
+        using var response = await Host.PostJsonAsync("/shop/services/echo", """{"set": {"httpStatus": 99999}}""");
 
         await AssertErrorAsync(response, HttpStatusCode.InternalServerError, 20, "The processor failed");
     }
@@ -246,7 +235,7 @@ public sealed class ServletTests
     [TestCase("/shop/services/plain", 24, "Entity 'plain' is not an execute entity.")]
     public async Task Unknown_instances_systems_and_entities_are_404_in_the_error_shape(string path, int status, string message)
     {
-        using var response = await _host.PostJsonAsync(path, "{}");
+        using var response = await Host.PostJsonAsync(path, "{}");
 
         await AssertErrorAsync(response, HttpStatusCode.NotFound, status, message);
     }
@@ -256,7 +245,7 @@ public sealed class ServletTests
     [TestCase("42", "data must be a JSON object or array.")]
     public async Task A_malformed_body_is_400_with_status_22(string body, string message)
     {
-        using var response = await _host.PostJsonAsync("/shop/services/echo", body);
+        using var response = await Host.PostJsonAsync("/shop/services/echo", body);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, 22, message);
     }
@@ -264,7 +253,7 @@ public sealed class ServletTests
     [Test]
     public async Task A_malformed_data_parameter_is_400_with_status_22()
     {
-        using var response = await _host.Client.GetAsync("shop/services/echo?data=%7Bnope");
+        using var response = await Host.Client.GetAsync("shop/services/echo?data=%7Bnope");
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, 22, "The 'data' parameter is not valid JSON");
     }
@@ -274,7 +263,7 @@ public sealed class ServletTests
     {
         var big = $$"""{"blob": "{{new string('x', BodyLimit * 2)}}"}""";
 
-        using var response = await _host.PostJsonAsync("/shop/services/echo", big);
+        using var response = await Host.PostJsonAsync("/shop/services/echo", big);
 
         await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, 22, $"larger than the limit of {BodyLimit} bytes");
     }
@@ -282,25 +271,25 @@ public sealed class ServletTests
     [Test]
     public async Task A_plugin_exception_is_500_without_details_and_the_log_has_them_under_the_same_trace_id()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/throw", "{}");
+        using var response = await Host.PostJsonAsync("/shop/services/throw", "{}");
         var body = await AssertErrorAsync(response, HttpStatusCode.InternalServerError, 20, "The processor failed");
         var text = body.ToJsonString();
         var traceId = body["traceId"]!.GetValue<string>();
 
         Assert.That(text, Does.Not.Contain("hunter2").And.Not.Contain("SELECT").And.Not.Contain("Password").And.Not.Contain("   at "));
-        var failure = _host.Log.Entries.Single(e => e.Level == LogLevel.Error && e.Message.Contains(traceId, StringComparison.Ordinal));
+        var failure = Host.Log.Entries.Single(e => e.Level == LogLevel.Error && e.Message.Contains(traceId, StringComparison.Ordinal));
         Assert.That(failure.Message, Does.Contain("Throwing").And.Contain("shop/services/throw").And.Contain("InvalidOperationException"));
         Assert.That(failure.RequestId, Is.EqualTo(traceId));
-        var visible = _host.Log.Entries.Where(e => e.Level >= LogLevel.Information).Select(e => e.Message + e.Exception);
+        var visible = Host.Log.Entries.Where(e => e.Level >= LogLevel.Information).Select(e => e.Message + e.Exception);
         Assert.That(visible, Has.None.Contains("hunter2").And.None.Contains("SELECT secret"), "error lines name the failure, not its message");
-        var details = _host.Log.Entries.Single(e => e.Level == LogLevel.Debug && e.Exception?.Message == ThrowingPlugin.SecretMessage);
+        var details = Host.Log.Entries.Single(e => e.Level == LogLevel.Debug && e.Exception?.Message == ThrowingPlugin.SecretMessage);
         Assert.That(details.RequestId, Is.EqualTo(traceId), "the details are under the same trace id, at Debug");
     }
 
     [Test]
     public async Task A_request_that_runs_past_its_time_limit_is_cancelled_and_answered_504_with_status_26()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/hang", "{}");
+        using var response = await Host.PostJsonAsync("/shop/services/hang", "{}");
 
         await AssertErrorAsync(response, HttpStatusCode.GatewayTimeout, 26, "time limit of 2 s");
     }
@@ -310,26 +299,22 @@ public sealed class ServletTests
     {
         using (var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
         {
-            Assert.That(async () => await _host.PostJsonAsync("/shop/services/hang", "{}", gone.Token), Throws.InstanceOf<OperationCanceledException>());
+            Assert.That(async () => await Host.PostJsonAsync("/shop/services/hang", "{}", gone.Token), Throws.InstanceOf<OperationCanceledException>());
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!_host.Log.Entries.Any(e => e.Message.Contains("disconnected; the processor was cancelled", StringComparison.Ordinal))
-               && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-        var cancelled = _host.Log.Entries.Single(e => e.Message.Contains("disconnected; the processor was cancelled", StringComparison.Ordinal));
-        Assert.That(_host.Log.Entries.Where(e => e.Message == HangingPlugin.CancelledMessage).Select(e => e.RequestId),
+        Assert.That(await Host.Log.WaitForLineAsync("disconnected; the processor was cancelled", TimeSpan.FromSeconds(5)), Is.True,
+            "the disconnect is logged");
+        var cancelled = Host.Log.Entries.Single(e => e.Message.Contains("disconnected; the processor was cancelled", StringComparison.Ordinal));
+        Assert.That(Host.Log.Entries.Where(e => e.Message == HangingPlugin.CancelledMessage).Select(e => e.RequestId),
             Does.Contain(cancelled.RequestId), "the plug-in itself saw the cancellation");
-        using var next = await _host.PostJsonAsync("/shop/services/echo", "{}");
+        using var next = await Host.PostJsonAsync("/shop/services/echo", "{}");
         Assert.That(next.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
     public async Task A_plugin_runs_with_its_own_version_of_a_dependency_the_host_also_uses()
     {
-        var body = await ReadJsonAsync(await _host.PostJsonAsync("/shop/services/old", "{}"));
+        var body = await ReadJsonAsync(await Host.PostJsonAsync("/shop/services/old", "{}"));
 
         Assert.That(body["npgsqlVersion"]!.GetValue<string>(), Is.EqualTo("9.0.3.0"));
         Assert.That(body["loadContext"]!.GetValue<string>(), Is.EqualTo("OldNpgsql"));
@@ -338,17 +323,17 @@ public sealed class ServletTests
     [Test]
     public async Task Other_methods_and_paths_get_the_error_shape_too()
     {
-        using var put = await _host.Client.PutAsync("shop/services/echo", new StringContent("{}"));
+        using var put = await Host.Client.PutAsync("shop/services/echo", new StringContent("{}"));
         await AssertErrorAsync(put, HttpStatusCode.MethodNotAllowed, 22, "Use GET or POST.");
 
-        using var root = await _host.Client.GetAsync("/");
+        using var root = await Host.Client.GetAsync("/");
         await AssertErrorAsync(root, HttpStatusCode.NotFound, 21, "Nothing is served at '/'");
     }
 
     [Test]
     public async Task Health_lists_what_is_served_and_the_plugins_that_did_not_load()
     {
-        var health = await ReadJsonAsync(await _host.Client.GetAsync("health"));
+        var health = await ReadJsonAsync(await Host.Client.GetAsync("health"));
 
         Assert.That(health["status"]!.GetValue<string>(), Is.EqualTo("degraded"));
         Assert.That(health["plugins"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()), Does.Contain("Echo"));

@@ -7,23 +7,18 @@ using Microsoft.Extensions.Logging;
 namespace DataHub.Script.Tests;
 
 /// <summary>The plug-in as the host loads it (from plugins/Script/), through the instance servlet on Kestrel.</summary>
-public sealed class EndToEndTests
+public sealed class EndToEndTests : HostFixture
 {
-    private TempDirectory _schema = null!;
-    private RunningHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartHost()
+    protected override Task WriteSchemaAsync(TempDirectory schema)
     {
-        _schema = new TempDirectory();
-        _schema.Write("shop/instance.json", """{"auth": {"anonymous": true}}""");
-        _schema.Write("shop/scripts/sum.js", """
+        schema.Write("shop/instance.json", """{"auth": {"anonymous": true}}""");
+        schema.Write("shop/scripts/sum.js", """
             var d = attributes.get('data'), sum = 0;
             for (var i = 0; i <= d.n; i++) { sum += i; }
             console.log('summed', d.n);
             attributes.put('response', {n: d.n, sum: sum});
             """);
-        _schema.Write("shop/services.json", """
+        schema.Write("shop/services.json", """
             {"reference": "services", "entities": {
               "sum": {"execute": true, "processor": "Script", "processorConfig": {"file": "scripts/sum.js", "timeoutMs": 4000}},
               "broken": {"execute": true, "processor": "com.datahub.metrici.ScriptPlugIn",
@@ -33,20 +28,13 @@ public sealed class EndToEndTests
               "recurse": {"execute": true, "processor": "Script", "processorConfig": {"script": "function f() { return f(); } f();", "maxRecursionDepth": 50}}
             }}
             """);
-        _host = await RunningHost.StartAsync(_schema.Path);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopHost()
-    {
-        await _host.DisposeAsync();
-        _schema.Dispose();
+        return Task.CompletedTask;
     }
 
     [Test]
     public async Task A_runtime_error_answers_500_with_status_20_the_message_and_the_trace_id()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/broken", """{"id": 7}""");
+        using var response = await Host.PostJsonAsync("/shop/services/broken", """{"id": 7}""");
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
@@ -58,7 +46,7 @@ public sealed class EndToEndTests
     [Test]
     public async Task A_script_past_its_timeout_answers_504_with_status_26()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/loop", "{}");
+        using var response = await Host.PostJsonAsync("/shop/services/loop", "{}");
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.GatewayTimeout), body.ToJsonString());
@@ -69,10 +57,10 @@ public sealed class EndToEndTests
     [Test]
     public async Task Console_output_reaches_the_host_log_with_the_requests_trace_id()
     {
-        using var response = await _host.PostJsonAsync("/shop/services/sum", """{"n": 4242}""");
+        using var response = await Host.PostJsonAsync("/shop/services/sum", """{"n": 4242}""");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
-        var line = _host.Log.Entries.SingleOrDefault(e => e.Message.Contains("console.log: summed 4242", StringComparison.Ordinal));
+        var line = Host.Log.Entries.SingleOrDefault(e => e.Message.Contains("console.log: summed 4242", StringComparison.Ordinal));
 
         Assert.That(line, Is.Not.Null);
         Assert.That(line!.Level, Is.EqualTo(LogLevel.Information));
@@ -84,7 +72,7 @@ public sealed class EndToEndTests
     public async Task A_client_that_disconnects_stops_its_script()
     {
         using var disconnect = new CancellationTokenSource();
-        var request = _host.PostJsonAsync("/shop/services/spin", "{}", disconnect.Token);
+        var request = Host.PostJsonAsync("/shop/services/spin", "{}", disconnect.Token);
         Assert.That(await LogLineAsync("Script shop/services/spin console.log: spinning"), Is.True, "the script should start");
 
         await disconnect.CancelAsync();
@@ -94,19 +82,7 @@ public sealed class EndToEndTests
         Assert.That(await LogLineAsync("Caller of shop/services/spin disconnected; the processor was cancelled"), Is.True);
     }
 
-    private async Task<bool> LogLineAsync(string text)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            if (_host.Log.Entries.Any(e => e.Message.Contains(text, StringComparison.Ordinal)))
-            {
-                return true;
-            }
-            await Task.Delay(20);
-        }
-        return false;
-    }
+    private Task<bool> LogLineAsync(string text) => Host.Log.WaitForLineAsync(text, TimeSpan.FromSeconds(15));
 
     [Test]
     public async Task Fifty_concurrent_HTTP_requests_mixing_good_and_runaway_scripts_each_get_their_own_answer()
@@ -115,7 +91,7 @@ public sealed class EndToEndTests
         {
             var watch = Stopwatch.StartNew();
             var path = (i % 10) switch { 0 or 2 or 5 or 7 => "loop", 1 => "recurse", _ => "sum" };
-            using var response = await _host.PostJsonAsync($"/shop/services/{path}", $$"""{"n": {{i}}}""");
+            using var response = await Host.PostJsonAsync($"/shop/services/{path}", $$"""{"n": {{i}}}""");
             return (Index: i, Path: path, Status: response.StatusCode, Body: await response.Content.ReadAsStringAsync(), Elapsed: watch.Elapsed);
         }).ToArray();
         var results = await Task.WhenAll(requests);
@@ -130,7 +106,7 @@ public sealed class EndToEndTests
                     Assert.That(result.Status, Is.EqualTo(HttpStatusCode.GatewayTimeout), $"request {result.Index}");
                     break;
                 case "recurse":
-                    Assert.That((result.Status, result.Body), Is.EqualTo((HttpStatusCode.InternalServerError, result.Body)));
+                    Assert.That(result.Status, Is.EqualTo(HttpStatusCode.InternalServerError), result.Body);
                     Assert.That(result.Body, Does.Contain("maxRecursionDepth (50)"), $"request {result.Index}");
                     break;
                 default:

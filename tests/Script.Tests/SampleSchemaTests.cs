@@ -5,30 +5,18 @@ using DataHub.Testing;
 namespace DataHub.Script.Tests;
 
 /// <summary>The Script samples of the repository's schema/, served as shipped (from a copy: the host writes its SQLite file there).</summary>
-public sealed class SampleSchemaTests
+public sealed class SampleSchemaTests : HostFixture
 {
-    private TempDirectory _schema = null!;
-    private RunningHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartHost()
+    protected override Task WriteSchemaAsync(TempDirectory schema)
     {
-        _schema = new TempDirectory();
-        _schema.CopyFrom(TestPaths.SchemaDirectory);
-        _host = await RunningHost.StartAsync(_schema.Path);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopHost()
-    {
-        await _host.DisposeAsync();
-        _schema.Dispose();
+        schema.CopyShippedSample();
+        return Task.CompletedTask;
     }
 
     [Test]
     public async Task The_hello_sample_answers_the_reference_hello_world_over_HTTP()
     {
-        using var response = await _host.PostJsonAsync("/product/services/hello", "{}");
+        using var response = await Host.PostJsonAsync("/product/services/hello", "{}");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/json"));
@@ -38,7 +26,7 @@ public sealed class SampleSchemaTests
     [Test]
     public async Task The_greet_sample_answers_201_with_its_headers_and_text()
     {
-        using var response = await _host.PostJsonAsync("/product/services/greet", """{"name": "  Ada "}""");
+        using var response = await Host.PostJsonAsync("/product/services/greet", """{"name": "  Ada "}""");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That(response.Content.Headers.ContentType!.ToString(), Is.EqualTo("text/plain; charset=utf-8"));
@@ -49,7 +37,7 @@ public sealed class SampleSchemaTests
     [Test]
     public async Task The_greet_sample_without_a_name_answers_400_with_status_25()
     {
-        using var response = await _host.PostJsonAsync("/product/services/greet", "{}");
+        using var response = await Host.PostJsonAsync("/product/services/greet", "{}");
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -60,7 +48,7 @@ public sealed class SampleSchemaTests
     [Test]
     public async Task The_greet_sample_reads_its_data_from_the_URL_too()
     {
-        using var response = await _host.Client.GetAsync("product/services/greet?data=%7B%22name%22%3A%22Grace%22%7D");
+        using var response = await Host.Client.GetAsync("product/services/greet?data=%7B%22name%22%3A%22Grace%22%7D");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Hello, Grace!"));

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using DataHub.Host;
 using DataHub.Host.Auth;
 using DataHub.Testing;
 
@@ -9,15 +8,6 @@ namespace DataHub.Security.Tests;
 public sealed class AuthConfigurationTests
 {
     private const string ShortSecret = "too-short-secret";
-
-    private static IReadOnlyList<string> ProblemsStarting(TempDirectory directory)
-    {
-        var failure = Assert.ThrowsAsync<InvalidSchemaException>(async () =>
-        {
-            await using var host = await HostUnderTest.StartAsync(directory);
-        });
-        return failure!.Problems;
-    }
 
     private static void WriteInstance(TempDirectory directory, string instance, string auth)
     {
@@ -61,7 +51,7 @@ public sealed class AuthConfigurationTests
         WriteInstance(directory, "closed", """{"anonymous": false}""");
         WriteInstance(directory, "notobject", """{"basic": "users.json", "jwt": []}""");
 
-        var problems = ProblemsStarting(directory);
+        var problems = HostUnderTest.ProblemsStarting(directory);
         var text = string.Join("\n", problems);
 
         Assert.Multiple(() =>
@@ -109,7 +99,7 @@ public sealed class AuthConfigurationTests
         directory.Write("schema/open/instance.json", """{"auth": {"anonymous": true}}""");
         directory.Write("schema/open/default.json", SecuredHost.System("default", ("echo", []), ("admin", ["admin"])));
 
-        var problems = ProblemsStarting(directory);
+        var problems = HostUnderTest.ProblemsStarting(directory);
 
         Assert.That(problems.Single(), Does.StartWith("schema/open/default.json: entity 'admin': The entity lists roles but the instance authenticates no users"));
     }
@@ -124,7 +114,7 @@ public sealed class AuthConfigurationTests
             using var directory = new TempDirectory();
             WriteInstance(directory, "env", $$"""{"jwt": {"secret": "${env:{{variable}}}", "issuer": "i", "audience": "a"} }""");
 
-            var problems = ProblemsStarting(directory);
+            var problems = HostUnderTest.ProblemsStarting(directory);
 
             Assert.That(problems, Has.Some.Contains("at least 32 bytes"));
             Assert.That(string.Join("\n", problems), Does.Not.Contain("short-env-secret"));

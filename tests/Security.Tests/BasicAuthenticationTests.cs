@@ -121,11 +121,8 @@ public sealed class BasicAuthenticationTests : SecuredHostFixture
     [Test]
     public async Task A_password_holding_colons_and_non_ASCII_text_works()
     {
-        var directory = new TempDirectory();
-        directory.Write("schema/site/instance.json", """{"auth": {"anonymous": false, "basic": {"users": "users.json"}}}""");
-        directory.Write("schema/site/users.json", SecuredHost.UsersFile(new Dictionary<string, (string, string[])> { ["dora"] = ("p:ä:ß:🔑 with spaces", []) }));
-        directory.Write("schema/site/default.json", SecuredHost.System("default", ("echo", [])));
-        await using var host = await HostUnderTest.StartAsync(directory);
+        await using var host = await HostUnderTest.StartAsync(
+            SecuredHost.SiteSchema(new Dictionary<string, (string, string[])> { ["dora"] = ("p:ä:ß:🔑 with spaces", []) }, anonymous: false));
 
         var user = Expect.Served(await host.CallAsync("site/echo", SecuredHost.Basic("dora", "p:ä:ß:🔑 with spaces")));
 
@@ -166,10 +163,7 @@ public sealed class BasicAuthenticationTests : SecuredHostFixture
     [Test]
     public async Task An_edited_users_file_takes_effect_without_a_restart_and_a_broken_one_keeps_the_last_good_users()
     {
-        var directory = new TempDirectory();
-        directory.Write("schema/site/instance.json", """{"auth": {"anonymous": false, "basic": {"users": "users.json"}}}""");
-        directory.Write("schema/site/users.json", SecuredHost.UsersFile(new Dictionary<string, (string, string[])> { ["erin"] = ("erin-password-1", []) }));
-        directory.Write("schema/site/default.json", SecuredHost.System("default", ("echo", [])));
+        var directory = SecuredHost.SiteSchema(new Dictionary<string, (string, string[])> { ["erin"] = ("erin-password-1", []) }, anonymous: false);
         await using var host = await HostUnderTest.StartAsync(directory);
         Expect.Unauthorized(await host.CallAsync("site/echo", SecuredHost.Basic("frank", "frank-password-2")));
 
@@ -178,8 +172,8 @@ public sealed class BasicAuthenticationTests : SecuredHostFixture
             ["erin"] = ("erin-password-1", []),
             ["frank"] = ("frank-password-2", []),
         }));
-        Assert.That(await EventuallyAsync(async () => (await host.CallAsync("site/echo", SecuredHost.Basic("frank", "frank-password-2"))).Status == 200),
-            Is.True, "frank is accepted once the users file is reloaded");
+        Assert.That(await Eventually.TrueAsync(async () => (await host.CallAsync("site/echo", SecuredHost.Basic("frank", "frank-password-2"))).Status == 200,
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)), Is.True, "frank is accepted once the users file is reloaded");
 
         host.Remember("plain-text-password");
         directory.Write("schema/site/users.json", """{"frank": {"hash": "plain-text-password"}}""");
@@ -187,18 +181,6 @@ public sealed class BasicAuthenticationTests : SecuredHostFixture
         Expect.Served(await host.CallAsync("site/echo", SecuredHost.Basic("frank", "frank-password-2")));
         Assert.That(host.Host.Log.Entries.Select(e => e.Message), Has.Some.Contains("'hash' is not a pbkdf2-sha256"));
         host.AssertLogHoldsNoSecret();
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(200))
-        {
-            if (await condition())
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     [Test]

@@ -239,7 +239,8 @@ public sealed class BearerTokenTests : SecuredHostFixture
     [Test]
     public async Task A_token_where_basic_only_is_configured_is_refused_not_ignored()
     {
-        await using var host = await HostUnderTest.StartAsync(BasicOnlySchema());
+        await using var host = await HostUnderTest.StartAsync(
+            SecuredHost.SiteSchema(new Dictionary<string, (string, string[])> { ["zed"] = ("zed-password-123", []) }));
 
         var answer = await host.CallAsync("site/echo", SecuredHost.Bearer(Sign(Key.Hs256, TestTokens.Payload("u"))));
 
@@ -255,14 +256,5 @@ public sealed class BearerTokenTests : SecuredHostFixture
 
         var joined = string.Join("\n", Host.Host.Log.Entries);
         Assert.That(joined, Does.Not.Contain(token[..20]).And.Not.Contain(token.Split('.')[2]));
-    }
-
-    private static DataHub.Testing.TempDirectory BasicOnlySchema()
-    {
-        var directory = new DataHub.Testing.TempDirectory();
-        directory.Write("schema/site/instance.json", """{"auth": {"basic": {"users": "users.json"}}}""");
-        directory.Write("schema/site/users.json", SecuredHost.UsersFile(new Dictionary<string, (string, string[])> { ["zed"] = ("zed-password-123", []) }));
-        directory.Write("schema/site/default.json", SecuredHost.System("default", ("echo", [])));
-        return directory;
     }
 }

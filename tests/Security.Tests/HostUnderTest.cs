@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using DataHub.Host;
 using DataHub.Testing;
 
 namespace DataHub.Security.Tests;
@@ -35,9 +36,32 @@ public class HostUnderTest(TempDirectory directory, RunningHost host) : IAsyncDi
 
     public TempDirectory Directory { get; } = directory;
 
-    /// <summary>Starts the host on <c>schema/</c> in <paramref name="directory"/>, with the fixture plug-ins.</summary>
-    public static async Task<HostUnderTest> StartAsync(TempDirectory directory, IReadOnlyDictionary<string, string?>? settings = null) =>
-        new(directory, await StartRunningHostAsync(directory, settings));
+    /// <summary>
+    /// Starts the host on <c>schema/</c> in <paramref name="directory"/>, with the fixture plug-ins. The host owns
+    /// the folder from then on; when it cannot start, the folder is deleted.
+    /// </summary>
+    public static async Task<HostUnderTest> StartAsync(TempDirectory directory, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        try
+        {
+            return new(directory, await StartRunningHostAsync(directory, settings));
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The problems start-up reports on a schema it must refuse; the test fails if the host starts.</summary>
+    public static IReadOnlyList<string> ProblemsStarting(TempDirectory directory, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var failure = Assert.ThrowsAsync<InvalidSchemaException>(async () =>
+        {
+            await using var host = await StartAsync(directory, settings);
+        });
+        return failure!.Problems;
+    }
 
     protected static Task<RunningHost> StartRunningHostAsync(TempDirectory directory, IReadOnlyDictionary<string, string?>? settings) =>
         RunningHost.StartAsync(Path.Combine(directory.Path, "schema"), [TestPaths.FixturePluginsDirectory],

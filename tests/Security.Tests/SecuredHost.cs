@@ -45,17 +45,48 @@ public sealed class SecuredHost : HostUnderTest
         var directory = new TempDirectory();
         var rsa = RSA.Create(2048);
         var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        WriteSchema(directory, rsa, ec);
-        return new SecuredHost(directory, await StartRunningHostAsync(directory, settings), rsa, ec);
+        try
+        {
+            WriteSchema(directory, rsa, ec);
+            return new SecuredHost(directory, await StartRunningHostAsync(directory, settings), rsa, ec);
+        }
+        catch
+        {
+            directory.Dispose();
+            rsa.Dispose();
+            ec.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>A users file holding <see cref="Users"/>.</summary>
+    // Hashing is PBKDF2 at full cost: the file for Users is made once per run, not once per host.
+    private static readonly Lazy<string> _usersFile = new(() => BuildUsersFile(Users));
+
+    /// <summary>A users file holding <paramref name="users"/>, or <see cref="Users"/>.</summary>
     public static string UsersFile(IReadOnlyDictionary<string, (string Password, string[] Roles)>? users = null) =>
-        new JsonObject([.. (users ?? Users).Select(user => KeyValuePair.Create(user.Key, (JsonNode?)new JsonObject
+        users is null ? _usersFile.Value : BuildUsersFile(users);
+
+    private static string BuildUsersFile(IReadOnlyDictionary<string, (string Password, string[] Roles)> users) =>
+        new JsonObject([.. users.Select(user => KeyValuePair.Create(user.Key, (JsonNode?)new JsonObject
         {
             ["hash"] = PasswordHash.Create(user.Value.Password).ToString(),
             ["roles"] = new JsonArray([.. user.Value.Roles.Select(r => (JsonNode?)r)]),
         }))]).ToJsonString();
+
+    /// <summary>
+    /// A folder holding one instance, <c>site</c>: Basic users (<paramref name="users"/>, or <see cref="Users"/>),
+    /// anonymous calls as <paramref name="anonymous"/> says (the default when true), and the open entity <c>echo</c>.
+    /// </summary>
+    public static TempDirectory SiteSchema(IReadOnlyDictionary<string, (string Password, string[] Roles)>? users = null, bool anonymous = true)
+    {
+        var directory = new TempDirectory();
+        directory.Write("schema/site/instance.json", anonymous
+            ? """{"auth": {"basic": {"users": "users.json"}}}"""
+            : """{"auth": {"anonymous": false, "basic": {"users": "users.json"}}}""");
+        directory.Write("schema/site/users.json", UsersFile(users));
+        directory.Write("schema/site/default.json", System("default", ("echo", [])));
+        return directory;
+    }
 
     /// <summary>A system file whose entities are served by the Echo fixture, each with the roles given.</summary>
     public static string System(string reference, params (string Entity, string[] Roles)[] entities) => new JsonObject

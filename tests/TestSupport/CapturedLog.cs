@@ -17,6 +17,10 @@ public sealed class CapturedLog : ILoggerProvider, ISupportExternalScope
 
     public IReadOnlyList<LogEntry> Entries => [.. _entries];
 
+    /// <summary>Waits until a line containing <paramref name="text"/> is written: true, or false after <paramref name="timeout"/>.</summary>
+    public Task<bool> WaitForLineAsync(string text, TimeSpan timeout) =>
+        Eventually.TrueAsync(() => _entries.Any(e => e.Message.Contains(text, StringComparison.Ordinal)), timeout);
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 using NUnit.Framework;
 
@@ -158,7 +156,7 @@ public static class PostgresServer
                 // A free port can be taken between finding it and binding it: try a few.
                 for (var attempt = 0; attempt < 3; attempt++)
                 {
-                    var port = FreePort();
+                    var port = Ports.Free();
                     var options = string.Create(CultureInfo.InvariantCulture,
                         $"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200");
                     try
@@ -262,13 +260,6 @@ public static class PostgresServer
             (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Append("/sbin")
                 .Select(folder => Path.Combine(folder, tool))
                 .FirstOrDefault(File.Exists);
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
 
         private static Task RunAsync(string[] runAs, string tool, string[] arguments) =>
             runAs.Length == 0 ? RunAsync(tool, arguments) : RunAsync(runAs[0], [.. runAs[1..], tool, .. arguments]);

@@ -12,9 +12,9 @@ namespace DataHub.ExecuteSql.Tests.Support;
 /// </summary>
 internal sealed class TestInstance : IAsyncDisposable
 {
-    private readonly ScratchFolder _folder;
+    private readonly TempDirectory _folder;
 
-    private TestInstance(ScratchFolder folder, string provider, InstanceDataStores stores, IDataStore store)
+    private TestInstance(TempDirectory folder, string provider, InstanceDataStores stores, IDataStore store)
     {
         _folder = folder;
         Provider = provider;
@@ -47,7 +47,7 @@ internal sealed class TestInstance : IAsyncDisposable
     /// <summary>Makes the store on a given database, running nothing on it.</summary>
     public static async Task<TestInstance> OnConnectionStringAsync(string provider, string connectionString, int? commandTimeoutSeconds = null)
     {
-        var folder = new ScratchFolder();
+        var folder = new TempDirectory();
         var config = new JsonObject { ["provider"] = provider, ["connectionString"] = connectionString };
         if (commandTimeoutSeconds is { } seconds)
         {
