@@ -40,7 +40,7 @@ public sealed class SchemaReloadTests
         schema.Write("shop/instance.json",
             """{"dataStores": {"database": {"provider": "sqlite", "connectionString": "Data Source=shop.db", "seed": "seed.sql"}}}""");
         schema.Write("shop/services.json", """{"entities": {"a": {"execute": true, "processor": "Echo"}, "b": {"execute": true, "processor": "Echo"}}}""");
-        Assert.That(await EventuallyAsync(() => Task.FromResult(host.Log.Entries.Any(e => e.Message.Contains("seed file 'seed.sql' failed", StringComparison.Ordinal)))),
+        Assert.That(await host.Log.WaitForLineAsync("seed file 'seed.sql' failed", _timeout),
             Is.True, "the change is logged as rejected");
 
         var rejection = host.Log.Entries.First(e => e.Message.Contains("seed file 'seed.sql' failed", StringComparison.Ordinal));
@@ -57,8 +57,8 @@ public sealed class SchemaReloadTests
         schema.Write("shop/seed.sql", "create table t (id integer);");
         schema.Write("shop/instance.json",
             """{"dataStores": {"database": {"provider": "sqlite", "connectionString": "Data Source=shop.db", "seed": "seed.sql"}}}""");
-        Assert.That(await EventuallyAsync(async () => (await host.PostJsonAsync("/shop/services/b", "{}")).StatusCode == HttpStatusCode.OK), Is.True,
-            "the host still watches, and takes the mended change");
+        Assert.That(await Eventually.TrueAsync(async () => (await host.PostJsonAsync("/shop/services/b", "{}")).StatusCode == HttpStatusCode.OK, _timeout, _interval),
+            Is.True, "the host still watches, and takes the mended change");
     }
 
     [Test]

@@ -85,7 +85,8 @@ public sealed partial class SchemaReloader(
             {
                 throw;
             }
-            LogNotInitialized(logger, e.Message, e);
+            LogNotInitialized(logger, e.Message);
+            LogNotInitializedDetails(logger, e);
             return;
         }
         var previous = catalog.Replace(snapshot);
@@ -116,7 +117,11 @@ public sealed partial class SchemaReloader(
 
     [LoggerMessage(Level = LogLevel.Error,
         Message = "Schema change rejected; still serving the last good schema. Its data stores could not be initialised: {Reason}")]
-    private static partial void LogNotInitialized(ILogger logger, string reason, Exception exception);
+    private static partial void LogNotInitialized(ILogger logger, string reason);
+
+    // Like every failure the host logs, the stack trace is for Debug only.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Data store initialisation failure details")]
+    private static partial void LogNotInitializedDetails(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the data stores of a replaced schema failed")]
     private static partial void LogRetireFailed(ILogger logger, Exception exception);
