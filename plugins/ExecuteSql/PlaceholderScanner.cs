@@ -8,8 +8,11 @@ namespace DataHub.Plugins.ExecuteSql;
 /// </summary>
 internal static class PlaceholderScanner
 {
-    /// <summary>The positions of the placeholders in <paramref name="sql"/>, or an error for an unclosed literal or comment.</summary>
-    public static IReadOnlyList<int>? Find(string sql, string provider, out string? error)
+    /// <summary>
+    /// The positions of the placeholders in <paramref name="sql"/>, or an error for an unclosed literal or comment.
+    /// <paramref name="separators"/>, when given, receives the positions of the <c>;</c> between statements.
+    /// </summary>
+    public static IReadOnlyList<int>? Find(string sql, string provider, out string? error, List<int>? separators = null)
     {
         var postgres = provider == DataStoreProviders.PostgreSql;
         var sqlServer = provider == DataStoreProviders.SqlServer;
@@ -24,6 +27,10 @@ internal static class PlaceholderScanner
             {
                 case '?':
                     positions.Add(i);
+                    i++;
+                    break;
+                case ';':
+                    separators?.Add(i);
                     i++;
                     break;
                 case '\'':

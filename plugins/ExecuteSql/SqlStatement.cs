@@ -82,7 +82,14 @@ internal sealed class SqlStatement
 
         // A PostgreSQL out parameter has no placeholder: a call passes NULL in its place, a function call omits it.
         var placeholderCount = postgres ? config.ParameterCount - definitions.Count(d => d.Direction == Direction.Out) : config.ParameterCount;
-        var placeholders = PlaceholderScanner.Find(sql, provider, out var scanError);
+        var separators = new List<int>();
+        var placeholders = PlaceholderScanner.Find(sql, provider, out var scanError, separators);
+        if (placeholders is not null && provider == DataStoreProviders.Sqlite && config.ResultSets == ResultSets.All
+            && !HasSeveralStatements(sql, separators))
+        {
+            // Without procedures, one SQLite statement gives at most one result set.
+            errors.Add("resultSets 'all' needs several statements on SQLite (it has no procedures); this sql has one.");
+        }
         if (placeholders is null)
         {
             errors.Add(scanError!);
@@ -117,6 +124,21 @@ internal sealed class SqlStatement
         return errors.Count == 0
             ? new SqlStatement(PlaceholderScanner.Rewrite(sql, placeholders!, provider, named), [.. parameters], [.. outputs], config, provider)
             : null;
+    }
+
+    private static bool HasSeveralStatements(string sql, List<int> separators)
+    {
+        var statements = 0;
+        var start = 0;
+        foreach (var end in separators.Append(sql.Length))
+        {
+            if (!sql.AsSpan(start, end - start).IsWhiteSpace())
+            {
+                statements++;
+            }
+            start = Math.Min(end + 1, sql.Length);
+        }
+        return statements > 1;
     }
 
     /// <summary>

@@ -164,12 +164,22 @@ public sealed class ResultShapeTests(string provider) : ProviderFixture(provider
     [Test]
     public void All_result_sets_of_a_command_without_return_rows_are_refused_at_load()
     {
-        var result = Instance.Prepare("""{ "sql": "delete from door_orders", "execute": true, "resultSets": "all" }""");
+        var result = Instance.Prepare("""{ "sql": "delete from door_orders; delete from door_orders", "execute": true, "resultSets": "all" }""");
 
         Assert.That(result.Errors, Is.EqualTo(new[]
         {
             "resultSets 'all' needs a query or returnRows: a command without returnRows answers only its status.",
         }));
+    }
+
+    [Test]
+    public void All_result_sets_of_one_sqlite_statement_are_refused_at_load_while_postgresql_may_have_procedures()
+    {
+        var result = Instance.Prepare("""{ "sql": "select product_id from door_prices;  ", "resultSets": "all" }""");
+
+        Assert.That(result.Errors, Is.EqualTo(Provider == DataStoreProviders.Sqlite
+            ? new[] { "resultSets 'all' needs several statements on SQLite (it has no procedures); this sql has one." }
+            : Array.Empty<string>()));
     }
 
     [Test]
