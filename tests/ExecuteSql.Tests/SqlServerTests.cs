@@ -229,6 +229,24 @@ public sealed class SqlServerTests
     }
 
     [Test]
+    public async Task A_batch_with_an_output_clause_reads_rows_for_every_element_in_one_command()
+    {
+        var recording = new RecordingSqlServerStore(_store);
+
+        var context = await RunAsync(recording, """
+            {
+              "sql": "insert into door_orders (product_id, quantity) output inserted.id values (?, ?)",
+              "execute": true,
+              "returnRows": true,
+              "parameters": [{ "reference": "product_id", "type": "string", "length": 20 }, { "reference": "quantity", "type": "integer" }]
+            }
+            """, """[{"product_id":"a","quantity":1},{"product_id":"b","quantity":2}]""");
+
+        Assert.That(context.ResponseJson(), Is.EqualTo("[]"), "the recording answers no rows; a real server would answer the inserted ids");
+        Assert.That(recording.Executed.Select(c => c.Parameters["@p1"].Value), Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    [Test]
     public void An_output_decimal_without_precision_is_refused_at_load_on_sql_server()
     {
         var recording = new RecordingSqlServerStore(_store);
