@@ -33,7 +33,8 @@ internal static class PluginCompatibility
 
         // Every managed binary the plug-in ships, its own and its private dependencies alike: one of those may need a
         // newer shared assembly than the host's (a diamond), which the host cannot give it.
-        foreach (var file in Directory.EnumerateFiles(folder, "*.dll", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        var needsNewer = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(folder, "*.dll", SearchOption.AllDirectories))
         {
             var binary = string.Equals(file, mainAssemblyPath, StringComparison.Ordinal) ? main : Read(file);
             if (binary.Error is not null || binary.Name is null || SharedWithPlugins.Names.Contains(binary.Name))
@@ -46,13 +47,16 @@ internal static class PluginCompatibility
                 if (reference is { Name: { } name, Version: { } needed }
                     && SharedWithPlugins.Provided.TryGetValue(name, out var provided) && needed > provided)
                 {
-                    var via = binary.Name == main.Name ? "" : $" (through {Path.GetRelativePath(folder, file)}, which the plug-in ships)";
-                    return $"The plug-in needs {name} {needed}{via}, but the host shares {name} {provided} with every plug-in "
-                        + "and a plug-in cannot bring its own copy of a shared assembly. Build it against the host's version or run a newer host.";
+                    var via = binary == main ? "" : $" (through {Path.GetRelativePath(folder, file)}, which the plug-in ships)";
+                    needsNewer.Add($"{name} {needed}{via}; the host shares {name} {provided}");
                 }
             }
         }
-        return null;
+        return needsNewer.Count == 0
+            ? null
+            : $"The plug-in needs newer shared assemblies than the host's: {string.Join("; and ", needsNewer)}. "
+                + "Shared assemblies always come from the host, never from a plug-in's folder: build the plug-in against "
+                + "the host's versions or run a newer host.";
     }
 
     private static string Format(Version version) => version.ToString(2);
