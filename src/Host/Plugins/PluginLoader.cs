@@ -6,14 +6,19 @@ namespace DataHub.Host.Plugins;
 
 /// <summary>How plug-ins are loaded.</summary>
 /// <param name="Collectible">
-/// Load each plug-in into a collectible context, so that a replaced version's code can be unloaded. The runtime
-/// neither tiers up nor profile-guides code in a collectible context, so plug-in code runs slower; off by default.
+/// Load the plug-ins of <paramref name="ReplaceableRoots"/> into collectible contexts, so that a replaced version's
+/// code is unloaded once its last request ends. The runtime neither tiers up nor profile-guides code in a collectible
+/// context, so that code runs slower for the life of the process; off by default (see the README's plug-in section).
 /// </param>
-/// <param name="InMemory">
-/// Read the plug-in's assemblies into memory (and copy its native libraries aside) instead of mapping its files,
-/// so that its folder can be overwritten while it runs: what hot drop-in needs.
+/// <param name="ReplaceableRoots">
+/// Plug-in folders whose plug-ins may be replaced while the host runs: their assemblies are read into memory (and
+/// their native libraries copied aside) instead of mapped from their files, so the files can be overwritten safely.
 /// </param>
-public sealed record PluginLoadOptions(bool Collectible = false, bool InMemory = false);
+public sealed record PluginLoadOptions(bool Collectible = false, IReadOnlySet<string>? ReplaceableRoots = null)
+{
+    internal bool IsReplaceable(string folder) =>
+        ReplaceableRoots is { } roots && Path.GetDirectoryName(folder) is { } root && roots.Contains(root);
+}
 
 /// <summary>
 /// Loads every plug-in under the given folders: each <c>&lt;dir&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c> is one plug-in,
@@ -127,8 +132,8 @@ public static partial class PluginLoader
             {
                 config.SharedAssemblies.Add(shared);
             }
-            config.IsUnloadable = options.Collectible;
-            config.LoadInMemory = options.InMemory;
+            config.LoadInMemory = options.IsReplaceable(folder);
+            config.IsUnloadable = options.Collectible && config.LoadInMemory;
         });
         try
         {
@@ -152,7 +157,7 @@ public static partial class PluginLoader
             {
                 return Unload($"{entryTypes[0].FullName} declares no usable processor names.");
             }
-            return (new LoadedPlugin(name, folder, builtAgainst, plugin) { Unloader = options.Collectible ? loader : null }, null);
+            return (new LoadedPlugin(name, folder, builtAgainst, plugin) { Unloader = loader.IsUnloadable ? loader : null }, null);
         }
         catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException
                                       or ReflectionTypeLoadException or TypeLoadException or MissingMethodException
