@@ -69,7 +69,7 @@ public sealed partial class SchemaReloader(
     /// <summary>Loads the schema again and publishes it only if it is valid and its data stores are ready.</summary>
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var outcome = await TryReloadAsync(catalog.Plugins, cancellationToken);
+        var outcome = await TryReloadAsync(null, cancellationToken);
         if (outcome.Errors is { } errors)
         {
             LogRejected(logger, errors.Count, string.Join(Environment.NewLine, errors));
@@ -82,15 +82,17 @@ public sealed partial class SchemaReloader(
     }
 
     /// <summary>
-    /// Loads the schema against <paramref name="plugins"/>, prepares every entity of every instance, and publishes the
+    /// Loads the schema against <paramref name="plugins"/> (null: the ones served when the reload starts), prepares every entity of every instance, and publishes the
     /// schema and the plug-ins together only if all of it succeeded: all or nothing. Requests already running finish on
     /// the snapshot they started with.
     /// </summary>
-    internal async Task<ReloadOutcome> TryReloadAsync(PluginCatalog plugins, CancellationToken cancellationToken)
+    internal async Task<ReloadOutcome> TryReloadAsync(PluginCatalog? plugins, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            // Read under the gate, so a schema change never publishes plug-ins older than a plug-in change just did.
+            plugins ??= catalog.Plugins;
             var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics).LoadAsync(catalog.SchemaDirectory);
             if (result.Snapshot is not { } snapshot)
             {
