@@ -26,7 +26,7 @@ internal static class SqlConfigReader
     };
 
     private static readonly HashSet<string> _entityMembers =
-        new(StringComparer.Ordinal) { "sql", "parameters", "execute", "passThrough", "dataStore" };
+        new(StringComparer.Ordinal) { "sql", "parameters", "execute", "passThrough", "dataStore", "dryRun" };
 
     private static readonly HashSet<string> _callMembers =
         new(StringComparer.Ordinal) { "sql", "parameters", "execute", "data" };

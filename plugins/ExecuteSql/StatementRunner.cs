@@ -31,22 +31,20 @@ internal static class StatementRunner
             command.CommandText = statement.Sql;
             command.CommandTimeout = (int)Math.Ceiling(store.CommandTimeout.TotalSeconds);
             var parameters = statement.AddParameters(command);
+            // A batch runs in one transaction, reusing one command; a failure rolls it all back. A dry run runs in one
+            // too, which is rolled back where a real run commits. Preparing is the store's to decide (Npgsql's
+            // auto-prepare, as the connection string sets it), so none is asked for here.
+            await using var transaction = batch && execute || context.DryRun ? await connection.BeginTransactionAsync(cancellationToken) : null;
+            command.Transaction = transaction;
             if (execute)
             {
-                // A batch runs in one transaction, reusing one command; a failure rolls it all back. Preparing is the
-                // store's to decide (Npgsql's auto-prepare, as the connection string sets it), so none is asked for here.
-                await using var transaction = batch ? await connection.BeginTransactionAsync(cancellationToken) : null;
-                command.Transaction = transaction;
                 long rowsAffected = 0;
                 for (; element < valueSets.Length; element++)
                 {
                     SqlStatement.SetValues(parameters, valueSets[element]);
                     rowsAffected += Math.Max(0, await command.ExecuteNonQueryAsync(cancellationToken));
                 }
-                if (transaction is not null)
-                {
-                    await transaction.CommitAsync(cancellationToken);
-                }
+                await EndAsync(transaction, context.DryRun, cancellationToken);
                 context.Response = Processed(rowsAffected);
             }
             else
@@ -59,8 +57,13 @@ internal static class StatementRunner
                     await command.ExecuteNonQueryAsync(cancellationToken);
                 }
                 SqlStatement.SetValues(parameters, valueSets[last]);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                context.Response = await ResultReader.ReadAsync(reader, store.Provider == DataStoreProviders.Sqlite, cancellationToken);
+                JsonNode rows;
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+                {
+                    rows = await ResultReader.ReadAsync(reader, store.Provider == DataStoreProviders.Sqlite, cancellationToken);
+                }
+                await EndAsync(transaction, context.DryRun, cancellationToken);
+                context.Response = rows;
             }
             context.Status = MessageStatus.Processed;
         }
@@ -79,6 +82,12 @@ internal static class StatementRunner
                 "A value in the result has more digits than a decimal holds (28); the SQL should cast it, for example to text.");
         }
     }
+
+    /// <summary>Commits the transaction, or rolls it back for a dry run; the answer is only set once this succeeded.</summary>
+    private static Task EndAsync(System.Data.Common.DbTransaction? transaction, bool dryRun, CancellationToken cancellationToken) =>
+        transaction is null ? Task.CompletedTask
+        : dryRun ? transaction.RollbackAsync(cancellationToken)
+        : transaction.CommitAsync(cancellationToken);
 
     private static object[][]? ReadValueSets(ProcessorContext context, SqlStatement statement, JsonNode? data)
     {
