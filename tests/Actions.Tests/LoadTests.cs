@@ -12,7 +12,7 @@ public sealed class LoadTests
         """;
 
     [Test]
-    public async Task Every_mistake_of_every_step_is_reported_at_once_naming_entity_and_step()
+    public void Every_mistake_of_every_step_is_reported_at_once_naming_entity_and_step()
     {
         using var schema = new TempDirectory();
         schema.Write("load/instance.json", Instance);
@@ -49,7 +49,7 @@ public sealed class LoadTests
     }
 
     [Test]
-    public async Task A_query_whose_placeholders_and_parameters_differ_is_refused()
+    public void A_query_whose_placeholders_and_parameters_differ_is_refused()
     {
         using var schema = new TempDirectory();
         schema.Write("load/instance.json", Instance);
@@ -62,6 +62,5 @@ public sealed class LoadTests
 
         Assert.That(string.Join("\n", failure!.Problems),
             Does.Contain("actions[0] (query rows): sql has 1 ? placeholder(s) but 0 parameter(s)"), "quoted and commented ? are not placeholders");
-        await Task.CompletedTask;
     }
 }

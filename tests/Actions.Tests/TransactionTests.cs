@@ -56,6 +56,17 @@ public sealed class TransactionTests(string provider) : OrganisationsHost(provid
     }
 
     [Test]
+    public async Task A_script_past_its_heap_limit_is_stopped_and_the_host_serves_on()
+    {
+        var answer = await CallAsync("hog", "{}", system: "test");
+        var next = await CallAsync("nothing_to_say", "{}", system: "test");
+
+        Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError), answer.ToString());
+        Assert.That(answer.Status, Is.EqualTo(MessageStatus.GeneralError));
+        Assert.That(next.Text, Is.EqualTo("""{"status":10}"""));
+    }
+
+    [Test]
     public async Task Concurrent_creates_of_one_name_make_one_org_and_the_others_are_told_it_exists()
     {
         var name = Unique("Race");

@@ -174,7 +174,9 @@ internal sealed class ExpressionEngine : IDisposable
         public Engine(ScriptLimits limits, string? code = null)
         {
             var megabytes = limits.HeapMegabytes;
-            _engine = new V8ScriptEngine(new V8RuntimeConstraints { MaxOldSpaceSize = megabytes }, V8ScriptEngineFlags.None)
+            // The monitored limit interrupts a script that passes it; V8's own hard limit, which ends the process, is
+            // set well above it so that the monitored one is always met first.
+            _engine = new V8ScriptEngine(new V8RuntimeConstraints { MaxOldSpaceSize = megabytes * 4 }, V8ScriptEngineFlags.None)
             {
                 MaxRuntimeHeapSize = (UIntPtr)(megabytes * 1024L * 1024L),
                 AllowReflection = false,

@@ -46,6 +46,18 @@ public static class TestEntities
                 ]
               }
             },
+            "hog": {
+              "description": "A script that allocates without end: the heap limit stops it, the host lives on.",
+              "execute": true,
+              "processor": "Actions",
+              "processorConfig": {
+                "maxHeapMb": 32,
+                "timeoutMs": 20000,
+                "actions": [
+                  { "execute": { "as": "hoard", "script": "const all = []; while (true) { all.push(new Array(100000).fill('x' + all.length)); }" } }
+                ]
+              }
+            },
             "slow_create": {
               "description": "Creates an organisation, then works for seconds before committing: the host is killed meanwhile.",
               "execute": true,
