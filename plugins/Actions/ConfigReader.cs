@@ -416,7 +416,7 @@ internal static partial class ConfigReader
             {
                 errors.Add($"{Where}: args must be an object of name: expression.");
             }
-            var block = new ExpressionBlock([.. visible], [.. _expressions])
+            var block = new ExpressionBlock(Read(), [.. _expressions])
             {
                 Script = script ?? "",
                 ScriptWhere = $"{Where}: script",
@@ -471,8 +471,15 @@ internal static partial class ConfigReader
 
         private int AddBlock()
         {
-            blocks.Add(new ExpressionBlock([.. visible], [.. _expressions]));
+            blocks.Add(new ExpressionBlock(Read(), [.. _expressions]));
             return blocks.Count - 1;
+        }
+
+        /// <summary>The visible names the step's expressions read: only those are handed to the engine.</summary>
+        private List<string> Read()
+        {
+            var read = _expressions.SelectMany(e => NameScanner.FreeNames(e.Source)).ToHashSet(StringComparer.Ordinal);
+            return [.. visible.Where(read.Contains)];
         }
     }
 

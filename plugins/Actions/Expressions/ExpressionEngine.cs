@@ -22,13 +22,14 @@ internal sealed class ExpressionEngine : IDisposable
 
     private readonly string _code;
     private readonly ScriptLimits _limits;
+    private readonly IReadOnlyList<ExpressionBlock> _blocks;
     private readonly ConcurrentBag<Engine> _idle = [];
-    private readonly int _maxIdle = Math.Max(2, Environment.ProcessorCount * 2);
     private bool _disposed;
 
-    private ExpressionEngine(string code, ScriptLimits limits, Engine first)
+    private ExpressionEngine(string code, IReadOnlyList<ExpressionBlock> blocks, ScriptLimits limits, Engine first)
     {
         _code = code;
+        _blocks = blocks;
         _limits = limits;
         _idle.Add(first);
     }
@@ -70,23 +71,29 @@ internal sealed class ExpressionEngine : IDisposable
             engine.Dispose();
             return null;
         }
-        return new ExpressionEngine(code, limits, engine);
+        return new ExpressionEngine(code, blocks, limits, engine);
     }
 
-    /// <summary>Evaluates block <paramref name="block"/> over the context; throws <see cref="EvaluationException"/>.</summary>
+    /// <summary>
+    /// Evaluates block <paramref name="block"/> over the context (of which only the names the block reads cross into
+    /// the engine); throws <see cref="EvaluationException"/>.
+    /// </summary>
     public JsonNode? Evaluate(int block, JsonObject context, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var json = ContextJson(_blocks[block].Visible, context);
+        // An engine is only taken for the synchronous run itself, so the pool holds at most as many engines as
+        // threads ever evaluated at once: every one is kept, since making an isolate costs more than a whole call.
         var engine = _idle.TryTake(out var idle) ? idle : new Engine(_limits, _code);
         var reusable = false;
         try
         {
-            var result = engine.Run(block, context.ToJsonString(), _limits.Timeout, cancellationToken, out reusable);
+            var result = engine.Run(block, json, _limits.Timeout, cancellationToken, out reusable);
             return result is null ? null : JsonNode.Parse(result);
         }
         finally
         {
-            if (reusable && !_disposed && _idle.Count < _maxIdle)
+            if (reusable && !_disposed)
             {
                 _idle.Add(engine);
             }
@@ -104,6 +111,32 @@ internal sealed class ExpressionEngine : IDisposable
         {
             engine.Dispose();
         }
+    }
+
+    private static string ContextJson(IReadOnlyList<string> names, JsonObject context)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var name in names)
+            {
+                if (context.TryGetPropertyValue(name, out var value))
+                {
+                    writer.WritePropertyName(name);
+                    if (value is null)
+                    {
+                        writer.WriteNullValue();
+                    }
+                    else
+                    {
+                        value.WriteTo(writer);
+                    }
+                }
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static void CheckSyntax(Engine engine, string code, string where, List<string> errors)

@@ -1,9 +1,9 @@
 namespace DataHub.Plugins.Actions.Expressions;
 
 /// <summary>
-/// Finds the names an expression reads from its scope: identifiers outside strings, comments and template text, not
-/// after a dot and not an object literal's key. Enough to tell an alias used before its step; the engine itself
-/// checks the syntax.
+/// Finds the names an expression reads from its scope: identifiers outside strings and comments, not after a dot and
+/// not an object literal's key. Enough to tell an alias used before its step and which names to hand the engine; the
+/// engine itself checks the syntax.
 /// </summary>
 internal static class NameScanner
 {
@@ -15,7 +15,14 @@ internal static class NameScanner
         while (i < source.Length)
         {
             var c = source[i];
-            if (c is '"' or '\'' or '`')
+            if (c == '`')
+            {
+                // A template literal's text is scanned as code: its ${…} parts read names, and counting a word of
+                // its text as one more name is harmless.
+                i++;
+                continue;
+            }
+            if (c is '"' or '\'')
             {
                 i = SkipString(source, i);
                 previous = 'x';

@@ -110,7 +110,7 @@ public static class TestEntities
               "execute": true,
               "processor": "Actions",
               "processorConfig": {
-                "actions": [ { "respond": { "body": "({ entity: context.entity, user, hasNow: typeof now() === 'string', noHost: typeof host === 'undefined' })" } } ]
+                "actions": [ { "respond": { "body": "({ entity: `${context.entity}`, user, hasNow: typeof now() === 'string', noHost: typeof host === 'undefined' })" } } ]
               }
             },
             "add_user_no_dry_run": {
