@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
 namespace DataHub.Plugins.ExecuteSql;
 
 /// <summary>Datahub's Execute SQL plug-in: runs the configured SQL against a data store, values always bound.</summary>
@@ -23,6 +26,20 @@ public sealed class ExecuteSqlPlugin : IProcessorPlugin
             errors.Add($"dataStore '{storeName}' is not configured for this instance (configured: {configured}).");
         }
 
+        // Dry runs are allowed unless the entity says "dryRun": false.
+        var allowsDryRun = true;
+        if (setup.ProcessorConfig is JsonObject members && members["dryRun"] is { } dryRun)
+        {
+            if (dryRun.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+            {
+                allowsDryRun = dryRun.GetValue<bool>();
+            }
+            else
+            {
+                errors.Add("dryRun must be true or false.");
+            }
+        }
+
         if (config.PassThrough)
         {
             if (setup.Roles.Count == 0)
@@ -30,14 +47,14 @@ public sealed class ExecuteSqlPlugin : IProcessorPlugin
                 errors.Add("passThrough entities must list roles: whoever may call one can run any SQL the store allows.");
             }
             return store is not null && errors.Count == 0
-                ? PrepareResult.Success(new PassThroughProcessor(store, config))
+                ? PrepareResult.Success(new PassThroughProcessor(store, config, allowsDryRun))
                 : PrepareResult.Failure([.. errors]);
         }
 
         // Without a store the dialect is unknown; SQLite's rules still find the placeholders of ordinary SQL.
         var statement = SqlStatement.Compile(config, store?.Provider ?? DataStoreProviders.Sqlite, errors);
         return store is not null && statement is not null
-            ? PrepareResult.Success(new SqlProcessor(store, statement, config.Execute))
+            ? PrepareResult.Success(new SqlProcessor(store, statement, config.Execute, allowsDryRun))
             : PrepareResult.Failure([.. errors]);
     }
 }

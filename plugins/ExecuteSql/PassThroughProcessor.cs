@@ -6,8 +6,10 @@ namespace DataHub.Plugins.ExecuteSql;
 /// An entity whose calls bring their own sql, parameters and execute, with the values in their "data" property.
 /// Each call's configuration goes through the same checks the schema's would.
 /// </summary>
-internal sealed class PassThroughProcessor(IDataStore store, SqlConfig allowed) : IProcessor
+internal sealed class PassThroughProcessor(IDataStore store, SqlConfig allowed, bool allowsDryRun) : IDryRunProcessor
 {
+    public bool AllowsDryRun => allowsDryRun;
+
     public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -26,7 +26,7 @@ internal static class SqlConfigReader
     };
 
     private static readonly HashSet<string> _entityMembers =
-        new(StringComparer.Ordinal) { "sql", "parameters", "execute", "returnRows", "resultSets", "passThrough", "outputParameters", "dataStore" };
+        new(StringComparer.Ordinal) { "sql", "parameters", "execute", "returnRows", "resultSets", "passThrough", "outputParameters", "dataStore", "dryRun" };
 
     private static readonly HashSet<string> _callMembers =
         new(StringComparer.Ordinal) { "sql", "parameters", "execute", "returnRows", "resultSets", "data" };
@@ -40,7 +40,7 @@ internal static class SqlConfigReader
     /// </summary>
     private static readonly HashSet<string> _listedMembers = new(StringComparer.Ordinal)
     {
-        "sql", "parameters", "execute", "passThrough", "dataStore", "data",
+        "sql", "parameters", "execute", "passThrough", "dataStore", "dryRun", "data",
         "reference", "name", "description", "type", "length", "precision", "scale", "default",
     };
 

@@ -35,8 +35,9 @@ internal static class StatementRunner
             var parameters = statement.AddParameters(command);
             if (answersRows)
             {
-                // A command's batch is one transaction, as below; so is any call whose refcursors must be fetched.
-                await using var transaction = (execute && batch) || statement.FetchesCursors
+                // A command's batch is one transaction, as below; so is any call whose refcursors must be fetched,
+                // and a dry run, which is rolled back where a real run commits.
+                await using var transaction = (execute && batch) || statement.FetchesCursors || context.DryRun
                     ? await connection.BeginTransactionAsync(cancellationToken)
                     : null;
                 command.Transaction = transaction;
@@ -58,17 +59,15 @@ internal static class StatementRunner
                     }
                     answers.Add(answer);
                 }
-                if (transaction is not null)
-                {
-                    await transaction.CommitAsync(cancellationToken);
-                }
+                await EndAsync(transaction, context.DryRun, cancellationToken);
                 context.Response = Compose(answers, statement, execute && batch);
             }
             else if (execute)
             {
-                // A batch runs in one transaction, reusing one command; a failure rolls it all back. Preparing is the
-                // store's to decide (Npgsql's auto-prepare, as the connection string sets it), so none is asked for here.
-                await using var transaction = batch ? await connection.BeginTransactionAsync(cancellationToken) : null;
+                // A batch runs in one transaction, reusing one command; a failure rolls it all back. A dry run runs in one
+                // too. Preparing is the store's to decide (Npgsql's auto-prepare, as the connection string sets it), so
+                // none is asked for here.
+                await using var transaction = batch || context.DryRun ? await connection.BeginTransactionAsync(cancellationToken) : null;
                 command.Transaction = transaction;
                 long rowsAffected = 0;
                 for (; element < valueSets.Length; element++)
@@ -76,15 +75,14 @@ internal static class StatementRunner
                     SqlStatement.SetValues(parameters, valueSets[element]);
                     rowsAffected += Math.Max(0, await command.ExecuteNonQueryAsync(cancellationToken));
                 }
-                if (transaction is not null)
-                {
-                    await transaction.CommitAsync(cancellationToken);
-                }
+                await EndAsync(transaction, context.DryRun, cancellationToken);
                 context.Response = Processed(rowsAffected);
             }
             else
             {
                 // Each value set runs in turn; only the last run's rows are read and returned.
+                await using var transaction = context.DryRun ? await connection.BeginTransactionAsync(cancellationToken) : null;
+                command.Transaction = transaction;
                 var last = valueSets.Length - 1;
                 for (; element < last; element++)
                 {
@@ -92,8 +90,13 @@ internal static class StatementRunner
                     await command.ExecuteNonQueryAsync(cancellationToken);
                 }
                 SqlStatement.SetValues(parameters, valueSets[last]);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                context.Response = await ResultReader.ReadAsync(reader, store.Provider == DataStoreProviders.Sqlite, cancellationToken);
+                JsonNode rows;
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+                {
+                    rows = await ResultReader.ReadAsync(reader, store.Provider == DataStoreProviders.Sqlite, cancellationToken);
+                }
+                await EndAsync(transaction, context.DryRun, cancellationToken);
+                context.Response = rows;
             }
             context.Status = MessageStatus.Processed;
         }
@@ -112,6 +115,12 @@ internal static class StatementRunner
                 "A value in the result has more digits than a decimal holds (28); the SQL should cast it, for example to text.");
         }
     }
+
+    /// <summary>Commits the transaction, or rolls it back for a dry run; the answer is only set once this succeeded.</summary>
+    private static Task EndAsync(DbTransaction? transaction, bool dryRun, CancellationToken cancellationToken) =>
+        transaction is null ? Task.CompletedTask
+        : dryRun ? transaction.RollbackAsync(cancellationToken)
+        : transaction.CommitAsync(cancellationToken);
 
     /// <summary>
     /// Runs the command once and reads what it answers: the result sets asked for and the out values. Refcursors are

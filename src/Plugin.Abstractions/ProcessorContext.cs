@@ -54,6 +54,13 @@ public sealed class ProcessorContext
     /// <summary>The entity's data store name: its <c>dataStore</c>, else <c>database</c>.</summary>
     public string DataStoreName { get; init; } = "database";
 
+    /// <summary>
+    /// True when the caller asked for a dry run and the processor accepted it (see <see cref="IDryRunProcessor"/>): run
+    /// every step, then roll the transaction back instead of committing it. Only ever true for an
+    /// <see cref="IDryRunProcessor"/> whose <see cref="IDryRunProcessor.AllowsDryRun"/> is true. Added in contract 1.2.
+    /// </summary>
+    public bool DryRun { get; init; }
+
     /// <summary>The instance's data stores.</summary>
     public required IDataStores DataStores { get; init; }
 

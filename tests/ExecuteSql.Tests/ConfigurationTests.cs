@@ -57,7 +57,7 @@ public sealed class ConfigurationTests() : ProviderFixture(DataStoreProviders.Sq
     [TestCase("""{ "parameters": [] }""", "sql is required: the SQL to run, with a ? for each parameter.")]
     [TestCase("""{ "sql": "select 1", "parameters": {} }""", "parameters must be an array of field definitions.")]
     [TestCase("""{ "sql": "select 1", "passThrough": 1 }""", "passThrough must be true or false.")]
-    [TestCase("""{ "sql": "select 1", "sqll": "x" }""", "unknown member 'sqll' (expected sql, parameters, execute, passThrough, dataStore).")]
+    [TestCase("""{ "sql": "select 1", "sqll": "x" }""", "unknown member 'sqll' (expected sql, parameters, execute, passThrough, dataStore, dryRun).")]
     [TestCase("""[1]""", "processorConfig must be a JSON object with sql and parameters.")]
     [TestCase("\"select 1\"", "processorConfig is not valid JSON: 's' is an invalid start of a value. LineNumber: 0 | BytePositionInLine: 0.")]
     [TestCase("""{ "sql": "select ?", "parameters": [{ "reference": "d", "type": "decimal", "precision": 4, "scale": 2, "default": 123.4 }] }""",

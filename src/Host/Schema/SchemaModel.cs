@@ -26,6 +26,19 @@ public sealed record SchemaSnapshot(IReadOnlyDictionary<string, InstanceDefiniti
     {
         foreach (var instance in Instances.Values)
         {
+            // A processor may hold native resources (the Actions plug-in's V8 engines): released with its snapshot.
+            foreach (var entity in instance.Systems.Values.SelectMany(s => s.Entities.Values))
+            {
+                switch (entity.Processor?.Processor)
+                {
+                    case IAsyncDisposable asyncDisposable:
+                        await asyncDisposable.DisposeAsync();
+                        break;
+                    case IDisposable disposable:
+                        disposable.Dispose();
+                        break;
+                }
+            }
             await instance.DataStores.DisposeAsync();
         }
     }

@@ -82,6 +82,13 @@ public sealed partial class InstanceServlet(
             return;
         }
 
+        var (dryRun, dryRunError) = DryRunRequest.Read(http.Request);
+        if ((dryRunError ?? (dryRun ? DryRunRequest.Refusal(processor.Processor, entityName) : null)) is { } refused)
+        {
+            JsonOutput.WriteError(http, refused);
+            return;
+        }
+
         var input = await RequestInput.ReadAsync(http.Request, requestAborted);
         if (input.Error is { } invalid)
         {
@@ -101,6 +108,7 @@ public sealed partial class InstanceServlet(
             DataStores = instance.DataStores,
             Logger = new RequestLogger(processor.Logger, traceId),
             TraceId = traceId,
+            DryRun = dryRun,
         };
 
         using (var cancellation = _cancellation.Start(requestAborted))
@@ -130,6 +138,10 @@ public sealed partial class InstanceServlet(
                 JsonOutput.WriteError(http, HostError.ProcessorFailed(traceId));
                 return;
             }
+        }
+        if (dryRun)
+        {
+            http.Response.Headers[DryRunRequest.PreferenceAppliedHeader] = DryRunRequest.Rollback;
         }
         responseWriter.Write(http, context);
     }

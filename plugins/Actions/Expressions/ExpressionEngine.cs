@@ -1,0 +1,270 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.ClearScript;
+using Microsoft.ClearScript.V8;
+
+namespace DataHub.Plugins.Actions.Expressions;
+
+/// <summary>
+/// The plug-in's only use of V8. Every block of an entity is compiled at load into one function; a call hands the
+/// action context over as JSON text and gets the block's value back as JSON text, one crossing each way. No .NET
+/// object or type is ever exposed to scripts. V8 isolates are single-threaded, so concurrent calls each take an engine
+/// from a pool; an engine that was interrupted or ran out of heap is thrown away, never reused.
+/// </summary>
+internal sealed class ExpressionEngine : IDisposable
+{
+    private const string Prelude = """
+        "use strict";
+        function now() { return new Date().toISOString(); }
+        """;
+
+    private readonly string _code;
+    private readonly ScriptLimits _limits;
+    private readonly IReadOnlyList<ExpressionBlock> _blocks;
+    private readonly ConcurrentBag<Engine> _idle = [];
+    private bool _disposed;
+
+    private ExpressionEngine(string code, IReadOnlyList<ExpressionBlock> blocks, ScriptLimits limits, Engine first)
+    {
+        _code = code;
+        _blocks = blocks;
+        _limits = limits;
+        _idle.Add(first);
+    }
+
+    /// <summary>
+    /// Checks every expression and script for syntax errors (each reported with where it was written) and compiles
+    /// the blocks. Returns null when <paramref name="errors"/> got any.
+    /// </summary>
+    public static ExpressionEngine? Compile(IReadOnlyList<ExpressionBlock> blocks, ScriptLimits limits, List<string> errors)
+    {
+        var engine = new Engine(limits);
+        var before = errors.Count;
+        foreach (var block in blocks)
+        {
+            foreach (var expression in block.Expressions)
+            {
+                CheckSyntax(engine, $"(function (c) {{ {Destructure(block.Visible)} return ({expression.Source}\n); }})", expression.Where, errors);
+            }
+            if (block.Script is { } script)
+            {
+                CheckSyntax(engine, $"(function (args) {{ {script}\n}})", block.ScriptWhere!, errors);
+            }
+        }
+        if (errors.Count > before)
+        {
+            engine.Dispose();
+            return null;
+        }
+
+        var code = BuildCode(blocks);
+        try
+        {
+            engine.Load(code);
+        }
+        catch (ScriptEngineException e)
+        {
+            // Each part compiled alone, so only their combination can fail here, such as a script ending in a comment.
+            errors.Add($"the expressions do not compile together: {e.Message}");
+            engine.Dispose();
+            return null;
+        }
+        return new ExpressionEngine(code, blocks, limits, engine);
+    }
+
+    /// <summary>
+    /// Evaluates block <paramref name="block"/> over the context (of which only the names the block reads cross into
+    /// the engine); throws <see cref="EvaluationException"/>.
+    /// </summary>
+    public JsonNode? Evaluate(int block, JsonObject context, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var json = ContextJson(_blocks[block].Visible, context);
+        // An engine is only taken for the synchronous run itself, so the pool holds at most as many engines as
+        // threads ever evaluated at once: every one is kept, since making an isolate costs more than a whole call.
+        var engine = _idle.TryTake(out var idle) ? idle : new Engine(_limits, _code);
+        var reusable = false;
+        try
+        {
+            var result = engine.Run(block, json, _limits.Timeout, cancellationToken, out reusable);
+            return result is null ? null : JsonNode.Parse(result);
+        }
+        finally
+        {
+            if (reusable && !_disposed)
+            {
+                _idle.Add(engine);
+            }
+            else
+            {
+                engine.Dispose();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var engine))
+        {
+            engine.Dispose();
+        }
+    }
+
+    private static string ContextJson(IReadOnlyList<string> names, JsonObject context)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var name in names)
+            {
+                if (context.TryGetPropertyValue(name, out var value))
+                {
+                    writer.WritePropertyName(name);
+                    if (value is null)
+                    {
+                        writer.WriteNullValue();
+                    }
+                    else
+                    {
+                        value.WriteTo(writer);
+                    }
+                }
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void CheckSyntax(Engine engine, string code, string where, List<string> errors)
+    {
+        try
+        {
+            engine.CheckSyntax(code);
+        }
+        catch (ScriptEngineException e)
+        {
+            errors.Add($"{where}: {e.Message}");
+        }
+    }
+
+    private static string Destructure(IReadOnlyList<string> names) =>
+        names.Count == 0 ? "" : $"const {{ {string.Join(", ", names)} }} = c;";
+
+    private static string BuildCode(IReadOnlyList<ExpressionBlock> blocks)
+    {
+        var code = new StringBuilder(Prelude);
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            if (blocks[i].Script is { } script)
+            {
+                code.Append("const __script").Append(i).Append(" = function (args) { ").Append(script).Append("\n};\n");
+            }
+        }
+        code.Append("const __blocks = [\n");
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var block = blocks[i];
+            code.Append("function (c) { ").Append(Destructure(block.Visible));
+            if (block.Script is not null)
+            {
+                code.Append(" return __script").Append(i).Append("({");
+                for (var a = 0; a < block.Expressions.Count; a++)
+                {
+                    code.Append(JsonSerializer.Serialize(block.ArgNames[a])).Append(": (").Append(block.Expressions[a].Source).Append("\n),");
+                }
+                code.Append("}); },\n");
+            }
+            else
+            {
+                code.Append(" return [");
+                foreach (var expression in block.Expressions)
+                {
+                    code.Append('(').Append(expression.Source).Append("\n),");
+                }
+                code.Append("]; },\n");
+            }
+        }
+        code.Append("""
+            ];
+            function __run(i, json) {
+                const value = __blocks[i](JSON.parse(json));
+                return value === undefined ? null : JSON.stringify(value);
+            }
+            """);
+        return code.ToString();
+    }
+
+    /// <summary>One V8 isolate with the entity's code loaded: used by one call at a time.</summary>
+    private sealed class Engine : IDisposable
+    {
+        private readonly V8ScriptEngine _engine;
+        private ScriptObject? _run;
+
+        public Engine(ScriptLimits limits, string? code = null)
+        {
+            var megabytes = limits.HeapMegabytes;
+            // The monitored limit interrupts a script that passes it; V8's own hard limit, which ends the process, is
+            // set well above it so that the monitored one is always met first.
+            _engine = new V8ScriptEngine(new V8RuntimeConstraints { MaxOldSpaceSize = megabytes * 4 }, V8ScriptEngineFlags.None)
+            {
+                MaxRuntimeHeapSize = (UIntPtr)(megabytes * 1024L * 1024L),
+                AllowReflection = false,
+            };
+            if (code is not null)
+            {
+                Load(code);
+            }
+        }
+
+        public void CheckSyntax(string code) => _engine.Compile(code).Dispose();
+
+        public void Load(string code)
+        {
+            _engine.Execute(code);
+            _run = (ScriptObject)_engine.Evaluate("__run");
+        }
+
+        public string? Run(int block, string contextJson, TimeSpan timeout, CancellationToken cancellationToken, out bool reusable)
+        {
+            reusable = false;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            var interrupt = deadline.Token.Register(static engine => ((V8ScriptEngine)engine!).Interrupt(), _engine);
+            try
+            {
+                var result = _run!.Invoke(false, block, contextJson);
+                // Disposing the registration waits for a callback under way: an interrupt that raced the end of the
+                // run may still be pending in the isolate, so that engine is not reused.
+                interrupt.Dispose();
+                reusable = !deadline.IsCancellationRequested;
+                return result as string;
+            }
+            catch (ScriptInterruptedException e)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw deadline.IsCancellationRequested
+                    ? new EvaluationException(EvaluationFailure.TimedOut, e.Message)
+                    : new EvaluationException(EvaluationFailure.OutOfMemory, e.Message);
+            }
+            catch (ScriptEngineException e)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                interrupt.Dispose();
+                reusable = !e.IsFatal && !deadline.IsCancellationRequested;
+                throw new EvaluationException(
+                    deadline.IsCancellationRequested ? EvaluationFailure.TimedOut : e.IsFatal ? EvaluationFailure.OutOfMemory : EvaluationFailure.Threw,
+                    e.ErrorDetails ?? e.Message);
+            }
+            finally
+            {
+                interrupt.Dispose();
+            }
+        }
+
+        public void Dispose() => _engine.Dispose();
+    }
+}
