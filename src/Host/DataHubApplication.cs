@@ -75,7 +75,7 @@ public static class DataHubApplication
             .Concat(options.Plugins.Select(dir => Path.GetFullPath(dir, workingDirectory)))
             .ToList();
         var plugins = PluginLoader.Load(pluginDirectories, loggerFactory.CreateLogger(typeof(PluginLoader)));
-        var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics).LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
+        var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics, pluginDirectories: pluginDirectories).LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
         return (plugins, result);
     }
 
