@@ -94,10 +94,15 @@ public sealed class SchemaLoader(
         createdStores.Add(stores);
         var access = InstanceAccess.Read(settings["auth"], name, folder, _accessLogger, metrics, Report);
 
+        // A users file kept in the instance folder is the instance's settings, not a system.
+        var usersFile = settings["auth"]?["basic"]?["users"] is JsonValue users && users.TryGetValue(out string? usersPath)
+            ? Path.GetFullPath(usersPath, folder)
+            : null;
         var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
             if (!string.Equals(Path.GetFileName(file), InstanceFile, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(Path.GetFullPath(file), usersFile, StringComparison.Ordinal)
                 && ReadSystem(root, name, folder, file, stores, errors) is { } system)
             {
                 systems.Add(system.Reference, system);
