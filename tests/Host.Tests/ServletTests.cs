@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using DataHub.Fixtures.Hanging;
 using DataHub.Fixtures.Throwing;
 using DataHub.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace DataHub.Host.Tests;
@@ -340,6 +341,39 @@ public sealed class ServletTests() : HostFixture([TestPaths.FixturePluginsDirect
         using var response = await Host.PostJsonAsync("/shop/services/echo", deepest);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public async Task The_hosts_own_4xx_answers_put_their_trace_id_in_the_log_at_debug()
+    {
+        using var response = await Host.PostJsonAsync("/shop/services/nothing", "{}");
+        var traceId = (await ReadJsonAsync(response))["traceId"]!.GetValue<string>();
+
+        var line = Host.Log.Entries.Single(e => e.Message.Contains($"(trace {traceId})", StringComparison.Ordinal));
+        Assert.That(line.Level, Is.EqualTo(LogLevel.Debug), "one line per bad request would flood the default level");
+        Assert.That(line.Message, Does.StartWith("Answered 404 with status 24"));
+        Assert.That(line.Category, Does.StartWith("DataHub."));
+    }
+
+    [Test]
+    public void The_documented_debug_variable_can_be_set_from_bash_and_turns_on_debug_for_the_host()
+    {
+        const string Variable = "Logging__LogLevel__DataHub";
+        Assert.That(Variable, Does.Match("^[A-Za-z_][A-Za-z0-9_]*$"), "a name bash can export");
+        Environment.SetEnvironmentVariable(Variable, "Debug");
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+            using var factory = LoggerFactory.Create(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddConsole());
+
+            Assert.That(factory.CreateLogger("DataHub.Host.Servlet.HostErrors").IsEnabled(LogLevel.Debug), Is.True);
+            Assert.That(factory.CreateLogger("DataHub.Plugins.ExecuteSql").IsEnabled(LogLevel.Debug), Is.True);
+            Assert.That(factory.CreateLogger("Microsoft.AspNetCore.Routing").IsEnabled(LogLevel.Debug), Is.False);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Variable, null);
+        }
     }
 
     [Test]
