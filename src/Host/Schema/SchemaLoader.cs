@@ -95,7 +95,8 @@ public sealed class SchemaLoader(
         var access = InstanceAccess.Read(settings["auth"], name, folder, _accessLogger, metrics, Report);
 
         // A users file kept in the instance folder is the instance's settings, not a system.
-        var usersFile = settings["auth"]?["basic"]?["users"] is JsonValue users && users.TryGetValue(out string? usersPath)
+        var usersFile = settings["auth"] is JsonObject auth && auth["basic"] is JsonObject basic
+            && basic["users"] is JsonValue users && users.TryGetValue(out string? usersPath) && !string.IsNullOrWhiteSpace(usersPath)
             ? Path.GetFullPath(usersPath, folder)
             : null;
         var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
