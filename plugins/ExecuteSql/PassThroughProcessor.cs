@@ -4,7 +4,8 @@ namespace DataHub.Plugins.ExecuteSql;
 
 /// <summary>
 /// An entity whose calls bring their own sql, parameters and execute, with the values in their "data" property.
-/// Each call's configuration goes through the same checks the schema's would.
+/// Each call's configuration goes through the same checks the schema's would. SQL the database cannot run is the
+/// caller's mistake: 400 with the database's own words.
 /// </summary>
 internal sealed class PassThroughProcessor(IDataStore store, SqlConfig allowed, bool allowsDryRun) : IDryRunProcessor
 {
@@ -29,6 +30,6 @@ internal sealed class PassThroughProcessor(IDataStore store, SqlConfig allowed, 
         // The call may only ask for a command where the schema allows one.
         var execute = config!.Execute && allowed.Execute;
         var data = context.Data is JsonObject call ? call["data"] : null;
-        return StatementRunner.RunAsync(context, store, statement, execute, data, cancellationToken);
+        return StatementRunner.RunAsync(context, store, statement, execute, data, cancellationToken, callersSql: true);
     }
 }

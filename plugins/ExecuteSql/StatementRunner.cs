@@ -1,15 +1,16 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 
 namespace DataHub.Plugins.ExecuteSql;
 
 /// <summary>Runs a compiled statement for one call's data: one object, or an array of them.</summary>
 internal static class StatementRunner
 {
+    // callersSql: the call brought the SQL (passThrough); see DataStoreFailure.Report.
     public static async Task RunAsync(
-        ProcessorContext context, IDataStore store, SqlStatement statement, bool execute, JsonNode? data, CancellationToken cancellationToken)
+        ProcessorContext context, IDataStore store, SqlStatement statement, bool execute, JsonNode? data, CancellationToken cancellationToken,
+        bool callersSql = false)
     {
         // Every value is converted and checked before anything runs.
         var batch = data is JsonArray;
@@ -105,14 +106,12 @@ internal static class StatementRunner
             var where = !batch ? ""
                 : element < valueSets.Length ? string.Create(CultureInfo.InvariantCulture, $"data[{element}]: ")
                 : "committing the batch: ";
-            Report(context, error, where, e);
+            DataStoreFailure.Report(context, error, where, e, callersSql);
         }
         catch (OverflowException e) when (!cancellationToken.IsCancellationRequested)
         {
             // Npgsql cannot read a numeric of more than 28 significant digits into any .NET number.
-            context.Logger.LogError(e, "A result value does not fit a decimal.");
-            context.Fail(MessageStatus.GeneralError,
-                "A value in the result has more digits than a decimal holds (28); the SQL should cast it, for example to text.");
+            DataStoreFailure.ReportValueTooLarge(context, e);
         }
     }
 
@@ -292,28 +291,4 @@ internal static class StatementRunner
 
     private static JsonObject Processed(long rowsAffected) =>
         new() { ["status"] = MessageStatus.Processed, ["rowsAffected"] = rowsAffected };
-
-    private static void Report(ProcessorContext context, DataStoreError error, string where, Exception exception)
-    {
-        switch (error.Kind)
-        {
-            case DataStoreErrorKind.Rejected:
-                context.Logger.LogInformation("The database rejected the call's data: {Message}", error.Message);
-                context.Fail(MessageStatus.DataInvalid, where + error.Message);
-                break;
-            case DataStoreErrorKind.Unavailable:
-                context.Logger.LogWarning(exception, "The data store is unavailable.");
-                context.HttpStatus = 503;
-                context.Fail(MessageStatus.GeneralError, error.Message);
-                break;
-            case DataStoreErrorKind.Timeout:
-                context.Logger.LogWarning(exception, "The command timed out.");
-                context.Fail(MessageStatus.ReprocessTimeout, where + error.Message);
-                break;
-            default:
-                context.Logger.LogError(exception, "The command failed.");
-                context.Fail(MessageStatus.GeneralError, where + error.Message);
-                break;
-        }
-    }
 }

@@ -73,7 +73,8 @@ public static class DataHubApplication
     {
         var folders = PluginFolders.For(options, workingDirectory);
         var plugins = PluginLoader.Load(folders.All, loggerFactory.CreateLogger(typeof(PluginLoader)), folders.LoadOptions(options));
-        var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics).LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
+        var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics, pluginDirectories: folders.All)
+            .LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
         return (plugins, result);
     }
 

@@ -46,18 +46,38 @@ public static class DataStoreProviders
     public const string SqlServer = "sqlserver";
 }
 
-/// <summary>What a data store failure means for the caller.</summary>
+/// <summary>
+/// What a data store failure means for the caller. docs/database-errors.md lists the database error classes behind
+/// each kind and the HTTP status ExecuteSql answers with.
+/// </summary>
 public enum DataStoreErrorKind
 {
-    /// <summary>The database refused the caller's data: a constraint, a type or a value. The caller's to fix (400).</summary>
+    /// <summary>The database refused the caller's data: a not-null or check constraint, a type or a value. The caller's to fix (400).</summary>
     Rejected,
     /// <summary>The database could not be reached (503).</summary>
     Unavailable,
-    /// <summary>The command ran past its time limit (504).</summary>
+    /// <summary>The command ran past its time limit, or was cancelled by the database (504).</summary>
     Timeout,
     /// <summary>Anything else: the operator's to look at (500).</summary>
     Failed,
+    /// <summary>The data conflicts with what is stored: a unique or foreign-key violation (409). Since contract 1.2.</summary>
+    Conflict,
+    /// <summary>The store's database user may not do this (403). Since contract 1.2.</summary>
+    Forbidden,
+    /// <summary>
+    /// The database gave up on the command to keep transactions apart (a serialization failure or deadlock): the
+    /// same call may succeed if retried (503 with Retry-After). Since contract 1.2.
+    /// </summary>
+    Busy,
 }
 
 /// <summary>A data store failure, classified, with a message safe to show the caller.</summary>
-public sealed record DataStoreError(DataStoreErrorKind Kind, string Message);
+public sealed record DataStoreError(DataStoreErrorKind Kind, string Message)
+{
+    /// <summary>
+    /// The database's own words about a statement it could not run (syntax, a missing table), when
+    /// <see cref="Message"/> gives only a code. They may quote the SQL, so they are for the caller only when the SQL
+    /// is the caller's (ExecuteSql's passThrough), never for a schema author's statement. Since contract 1.2.
+    /// </summary>
+    public string? DatabaseMessage { get; init; }
+}

@@ -122,7 +122,7 @@ public sealed class CommandTests(string provider) : ProviderFixture(provider)
             """, """{"product_id":"1058150103"}""");
 
         Assert.That(context.Status, Is.EqualTo(MessageStatus.DataInvalid));
-        Assert.That(context.HttpStatus, Is.Null, "status 25 maps to 400");
+        Assert.That(context.HttpStatus, Is.EqualTo(409), "a unique violation conflicts with what is stored");
         Assert.That(context.ErrorMessage, Does.Contain("unique").IgnoreCase.Or.Contain("duplicate").IgnoreCase);
         Assert.That(context.ErrorMessage, Does.Not.Contain("insert into").IgnoreCase, "no SQL text in errors");
     }

@@ -126,7 +126,8 @@ public sealed class SqlServerTests
         Assert.That(recording.Executed.Single().CommandText, Is.EqualTo("select 1 as [a?]]], '?' as q, /* /* ? */ ? */ @p1 as v"));
     }
 
-    [TestCase(2627, DataStoreErrorKind.Rejected)]
+    [TestCase(2627, DataStoreErrorKind.Conflict)]
+    [TestCase(2601, DataStoreErrorKind.Conflict)]
     [TestCase(547, DataStoreErrorKind.Rejected)]
     [TestCase(515, DataStoreErrorKind.Rejected)]
     [TestCase(8152, DataStoreErrorKind.Rejected)]
@@ -135,6 +136,9 @@ public sealed class SqlServerTests
     [TestCase(53, DataStoreErrorKind.Unavailable)]
     [TestCase(18456, DataStoreErrorKind.Unavailable)]
     [TestCase(4060, DataStoreErrorKind.Unavailable)]
+    [TestCase(1205, DataStoreErrorKind.Busy)]
+    [TestCase(3960, DataStoreErrorKind.Busy)]
+    [TestCase(229, DataStoreErrorKind.Forbidden)]
     [TestCase(208, DataStoreErrorKind.Failed)]
     public void Sqlclient_errors_are_classified_by_their_number(int number, DataStoreErrorKind kind)
     {
@@ -143,11 +147,29 @@ public sealed class SqlServerTests
         Assert.That(error.Kind, Is.EqualTo(kind));
         Assert.That(error.Message, kind switch
         {
-            DataStoreErrorKind.Rejected => Is.EqualTo("The database's own words."),
+            DataStoreErrorKind.Rejected or DataStoreErrorKind.Conflict => Is.EqualTo("The database's own words."),
+            DataStoreErrorKind.Busy => Does.Contain("retry the call"),
+            DataStoreErrorKind.Forbidden => Is.EqualTo("The data store 'database' does not allow its user to run the command."),
             DataStoreErrorKind.Timeout => Is.EqualTo("The data store 'database' did not finish the command within its time limit of 12 seconds."),
             DataStoreErrorKind.Unavailable => Is.EqualTo("The data store 'database' cannot be reached."),
             _ => Is.EqualTo($"The data store 'database' could not run the command (SQL Server error {number})."),
         });
+    }
+
+    [Test]
+    public void A_foreign_key_conflict_is_a_conflict_and_a_check_conflict_is_rejected_data()
+    {
+        Assert.That(_store.DescribeError(CreateSqlException(547,
+            "The INSERT statement conflicted with the FOREIGN KEY constraint \"FK_orders\"."))!.Kind, Is.EqualTo(DataStoreErrorKind.Conflict));
+        Assert.That(_store.DescribeError(CreateSqlException(547,
+            "The INSERT statement conflicted with the CHECK constraint \"CK_quantity\"."))!.Kind, Is.EqualTo(DataStoreErrorKind.Rejected));
+    }
+
+    [Test]
+    public void A_statement_error_carries_the_databases_words_for_a_pass_through_caller()
+    {
+        Assert.That(_store.DescribeError(CreateSqlException(208, "Invalid object name 'no_such_table'."))!.DatabaseMessage,
+            Is.EqualTo("Invalid object name 'no_such_table'."));
     }
 
     [Test]

@@ -13,15 +13,64 @@ public sealed class HostArgumentsTests
         Assert.That(arguments.Verb, Is.Null);
         Assert.That(arguments.Schema, Is.EqualTo("s"));
         Assert.That(arguments.PluginDirectories, Is.EqualTo(new[] { "a", "b" }));
-        Assert.That(arguments.Remaining, Is.EqualTo(new[] { "--urls", "http://127.0.0.1:6000" }));
+        Assert.That(arguments.Remaining, Is.EqualTo(new[] { "--urls=http://127.0.0.1:6000" }));
     }
 
     [TestCase("validate", HostArguments.Validate)]
     [TestCase("hash-password", HostArguments.HashPassword)]
-    public void A_verb_is_only_recognised_first(string verb, string expected)
+    public void A_verb_is_recognised_wherever_it_stands_among_the_options(string verb, string expected)
     {
         Assert.That(HostArguments.Parse([verb, "--schema=x"]).Verb, Is.EqualTo(expected));
-        Assert.That(HostArguments.Parse(["--schema=x", verb]).Verb, Is.Null);
+        Assert.That(HostArguments.Parse(["--schema=x", verb, "--urls", "http://127.0.0.1:6000"]).Verb, Is.EqualTo(expected));
+    }
+
+    [TestCase("valdiate", "Unknown verb 'valdiate'.")]
+    [TestCase("--shema", "Unknown option '--shema'.")]
+    [TestCase("--schema", "The option '--schema' needs a value.")]
+    [TestCase("validate extra", "Unexpected argument 'extra' after the verb 'validate'.")]
+    public async Task A_command_line_mistake_prints_the_error_and_the_usage_and_exits_non_zero(string commandLine, string message)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var exitCode = await HostCommandLine.RunAsync(commandLine.Split(' '), output, errors);
+
+        Assert.That(exitCode, Is.EqualTo(HostCommandLine.UsageExitCode));
+        Assert.That(errors.ToString(), Does.StartWith(message).And.Contain("Usage: DataHub"));
+        Assert.That(output.ToString(), Is.Empty);
+    }
+
+    [TestCase("--help")]
+    [TestCase("-h")]
+    [TestCase("help")]
+    [TestCase("validate --help")]
+    public async Task Help_prints_the_verbs_options_and_main_settings_and_exits_0(string commandLine)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var exitCode = await HostCommandLine.RunAsync(commandLine.Split(' '), output, errors);
+
+        Assert.That(exitCode, Is.EqualTo(0));
+        Assert.That(output.ToString(), Does.Contain("validate").And.Contain("hash-password").And.Contain("--plugins")
+            .And.Contain("--urls").And.Contain("DataHub:RequestTimeoutSeconds"));
+        Assert.That(errors.ToString(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Urls_is_honoured_wherever_it_stands()
+    {
+        using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");
+        var url = $"http://127.0.0.1:{Ports.Free()}";
+
+        await using var app = await DataHubApplication.BuildAsync(HostArguments.Parse(
+            ["--plugins", TestPaths.FixturePluginsDirectory, "--urls", url, "--schema", schema.Path]));
+        await app.StartAsync();
+        using var client = new HttpClient();
+        using var response = await client.GetAsync($"{url}/shop/services/a");
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(200));
+        await app.StopAsync();
     }
 
     [Test]

@@ -90,8 +90,65 @@ public sealed class SchemaLoaderTests
 
         var messages = (await SchemaFolder.LoadAsync(schema.Path)).Errors.Select(e => e.Message).ToList();
 
-        Assert.That(messages, Has.Some.Contains("Unknown member 'dataStore'"));
+        Assert.That(messages, Has.Some.Contains("unknown member 'dataStore' — did you mean 'dataStores'?"));
         Assert.That(messages, Has.Some.Contains("'reference' is 'servces' but the file name says 'services'"));
+    }
+
+    [Test]
+    public async Task A_misspelt_entity_member_is_an_error_naming_it_with_the_nearest_known_name()
+    {
+        using var schema = SchemaFolder.Create(("shop/services.json", """
+            {"entities": {
+               "admin": {"execute": true, "processor": "Echo", "role": ["admin"]},
+               "late": {"exectue": true, "processor": "Echo"},
+               "odd": {"execute": true, "processor": "Echo", "colour": "blue"}
+             }}
+            """));
+
+        var messages = (await SchemaFolder.LoadAsync(schema.Path)).Errors.Select(e => e.ToString()).ToList();
+
+        Assert.That(messages, Has.Some.Contains("entity 'admin': unknown member 'role' — did you mean 'roles'?"));
+        Assert.That(messages, Has.Some.Contains("entity 'late': unknown member 'exectue' — did you mean 'execute'?"));
+        Assert.That(messages, Has.Some.Contains("entity 'odd': unknown member 'colour'. An entity takes reference, name, description, execute"));
+    }
+
+    [Test]
+    public async Task A_misspelt_system_file_member_is_an_error()
+    {
+        using var schema = SchemaFolder.Create(("shop/services.json", """{"entites": {"a": {"execute": true, "processor": "Echo"}}}"""));
+
+        var messages = (await SchemaFolder.LoadAsync(schema.Path)).Errors.Select(e => e.Message).ToList();
+
+        Assert.That(messages, Is.EqualTo(new[] { "unknown member 'entites' — did you mean 'entities'?" }));
+    }
+
+    [Test]
+    public async Task Datahubs_documented_entity_members_load()
+    {
+        using var schema = SchemaFolder.Create(("shop/services.json", """
+            {"reference": "services", "name": "Shop", "description": "d",
+             "entities": {"a": {"reference": "a", "name": "A", "description": "d", "execute": true, "processor": "Echo",
+                                "processorConfig": {}, "dataStore": "database", "roles": [],
+                                "fields": [{"reference": "id", "type": "string", "length": 20}]}},
+             "mappings": {"Source": [{"reference": "b", "name": "B", "fields": []}]}}
+            """), ("shop/instance.json", """{"description": "d", "dataStores": {"database": {"provider": "sqlite", "connectionString": "Data Source=:memory:"}}}"""));
+
+        var result = await SchemaFolder.LoadAsync(schema.Path);
+
+        Assert.That(result.Errors.Select(e => e.ToString()), Is.Empty);
+        await result.Snapshot!.DisposeAsync();
+    }
+
+    [Test]
+    public async Task An_unknown_processor_names_the_plugin_folders_searched_and_the_plugins_option()
+    {
+        using var schema = SchemaFolder.Create(("shop/services.json", """{"entities": {"a": {"execute": true, "processor": "Ech"}}}"""));
+
+        var message = (await SchemaFolder.LoadAsync(schema.Path)).Errors.Single().Message;
+
+        Assert.That(message, Does.StartWith("Unknown processor 'Ech' — did you mean 'Echo'?"));
+        Assert.That(message, Does.Contain(Path.TrimEndingDirectorySeparator(TestPaths.FixturePluginsDirectory)));
+        Assert.That(message, Does.Contain("--plugins"));
     }
 
     [Test]

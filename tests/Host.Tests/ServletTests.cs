@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using DataHub.Fixtures.Hanging;
 using DataHub.Fixtures.Throwing;
 using DataHub.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace DataHub.Host.Tests;
@@ -256,6 +257,123 @@ public sealed class ServletTests() : HostFixture([TestPaths.FixturePluginsDirect
         using var response = await Host.Client.GetAsync("shop/services/echo?data=%7Bnope");
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, 22, "The 'data' parameter is not valid JSON");
+    }
+
+    // Bytes that are not UTF-8 and \u escapes of half a surrogate pair, in a value, in a key no plug-in reads, nested.
+    private static readonly byte[][] _unreadableJson =
+    [
+        [.. "{\"a\":\""u8, 0xFF, .. "\"}"u8],
+        [.. "{\""u8, 0xC3, .. "\":1}"u8],
+        [.. "[{\"deep\":[\""u8, 0xED, 0xA0, 0x80, .. "\"]}]"u8],
+        "{\"s\":\"\\ud800\"}"u8.ToArray(),
+        "{\"\\ud800\":1}"u8.ToArray(),
+        "{\"s\":\"\\udc00 then a pair \\ud83d\\ude00\"}"u8.ToArray(),
+        "[\"\\ud83d\\u0041\"]"u8.ToArray(),
+    ];
+
+    private static IEnumerable<TestCaseData> UnreadableJson() =>
+        _unreadableJson.Select((bytes, i) => new TestCaseData(bytes).SetArgDisplayNames($"case {i}"));
+
+    [TestCaseSource(nameof(UnreadableJson))]
+    public async Task Json_that_is_not_unicode_text_is_400_with_status_22_in_the_body(byte[] json)
+    {
+        using var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await Host.Client.PostAsync("shop/services/echo", content);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, 22, "The request body ");
+    }
+
+    [TestCaseSource(nameof(UnreadableJson))]
+    public async Task Json_that_is_not_unicode_text_is_400_in_the_data_and_options_parameters_and_form_fields(byte[] json)
+    {
+        var escaped = string.Concat(json.Select(b => $"%{b:X2}"));
+        using var data = await Host.Client.GetAsync($"shop/services/echo?data={escaped}");
+        using var options = await Host.Client.GetAsync($"shop/services/echo?options={escaped}");
+        using var form = new StringContent($"data={escaped}", Encoding.ASCII, "application/x-www-form-urlencoded");
+        using var formData = await Host.Client.PostAsync("shop/services/echo", form);
+        using var optionsForm = new StringContent($"data=%7B%7D&options={escaped}", Encoding.ASCII, "application/x-www-form-urlencoded");
+        using var formOptions = await Host.Client.PostAsync("shop/services/echo", optionsForm);
+
+        foreach (var response in new[] { data, options, formData, formOptions })
+        {
+            await AssertErrorAsync(response, HttpStatusCode.BadRequest, 22, "parameter ");
+        }
+    }
+
+    [Test]
+    public async Task A_form_body_that_is_not_utf8_is_400()
+    {
+        using var content = new ByteArrayContent([.. "data=%7B%22a%22%3A%22"u8, 0xFF, .. "%22%7D"u8]);
+        content.Headers.ContentType = new("application/x-www-form-urlencoded");
+
+        using var response = await Host.Client.PostAsync("shop/services/echo", content);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, 22, "The request body is not valid UTF-8.");
+    }
+
+    [Test]
+    public async Task A_surrogate_pair_escape_is_text_and_reaches_the_plugin()
+    {
+        var echo = await ReadJsonAsync(await Host.PostJsonAsync("/shop/services/echo", """{"smile": "\ud83d\ude00"}"""));
+
+        Assert.That(echo["data"]!["smile"]!.GetValue<string>(), Is.EqualTo("\U0001F600"));
+    }
+
+    [Test]
+    public async Task Json_nested_too_deeply_is_400_saying_so_and_naming_the_limit()
+    {
+        var deep = new string('[', 65) + new string(']', 65);
+
+        using var body = await Host.PostJsonAsync("/shop/services/echo", deep);
+        using var parameter = await Host.Client.GetAsync($"shop/services/echo?data={Uri.EscapeDataString(deep)}");
+
+        await AssertErrorAsync(body, HttpStatusCode.BadRequest, 22, "The request body is nested too deeply: JSON objects and arrays may nest at most 64 levels.");
+        await AssertErrorAsync(parameter, HttpStatusCode.BadRequest, 22, "The 'data' parameter is nested too deeply");
+    }
+
+    [Test]
+    public async Task Json_nested_to_the_limit_is_read()
+    {
+        var deepest = new string('[', 64) + new string(']', 64);
+
+        using var response = await Host.PostJsonAsync("/shop/services/echo", deepest);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public async Task The_hosts_own_4xx_answers_put_their_trace_id_in_the_log_at_debug()
+    {
+        using var response = await Host.PostJsonAsync("/shop/services/nothing", "{}");
+        var traceId = (await ReadJsonAsync(response))["traceId"]!.GetValue<string>();
+
+        var line = Host.Log.Entries.Single(e => e.Message.Contains($"(trace {traceId})", StringComparison.Ordinal));
+        Assert.That(line.Level, Is.EqualTo(LogLevel.Debug), "one line per bad request would flood the default level");
+        Assert.That(line.Message, Does.StartWith("Answered 404 with status 24"));
+        Assert.That(line.Category, Does.StartWith("DataHub."));
+    }
+
+    [Test]
+    public void The_documented_debug_variable_can_be_set_from_bash_and_turns_on_debug_for_the_host()
+    {
+        const string Variable = "Logging__LogLevel__DataHub";
+        Assert.That(Variable, Does.Match("^[A-Za-z_][A-Za-z0-9_]*$"), "a name bash can export");
+        Environment.SetEnvironmentVariable(Variable, "Debug");
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+            using var factory = LoggerFactory.Create(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddConsole());
+
+            Assert.That(factory.CreateLogger("DataHub.Host.Servlet.HostErrors").IsEnabled(LogLevel.Debug), Is.True);
+            Assert.That(factory.CreateLogger("DataHub.Plugins.ExecuteSql").IsEnabled(LogLevel.Debug), Is.True);
+            Assert.That(factory.CreateLogger("Microsoft.AspNetCore.Routing").IsEnabled(LogLevel.Debug), Is.False);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Variable, null);
+        }
     }
 
     [Test]

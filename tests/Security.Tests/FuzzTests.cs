@@ -41,7 +41,7 @@ public sealed class FuzzTests
             Interlocked.Increment(ref sent);
             var status = await RawHttp.SendAsync(endpoint, request.Case.Bytes, TimeSpan.FromSeconds(10));
             statuses.AddOrUpdate(status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", 1, (_, n) => n + 1);
-            if (status >= 500)
+            if (status >= 500 || (request.Case.ExpectedStatus is { } expected && status != expected))
             {
                 failures.Add($"#{request.Index} ({request.Case.Kind}) got {status}: {Describe(request.Case.Bytes)}");
             }
@@ -64,14 +64,32 @@ public sealed class FuzzTests
         return text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
     }
 
-    /// <summary>One malformed request and what kind of malformation it carries.</summary>
-    private sealed record Case(string Kind, byte[] Bytes);
+    /// <summary>One malformed request, what kind of malformation it carries, and the status it must get, when known.</summary>
+    private sealed record Case(string Kind, byte[] Bytes, int? ExpectedStatus = null);
 
     /// <summary>Generates the malformed requests, all from one seeded Random.</summary>
     private sealed class Cases(Random random)
     {
         private static readonly string[] _paths =
-            ["/hub/echo", "/hub/services/echo", "/hub/default/admin", "/closed/echo", "/ec/echo", "/public/echo", "/public/admin", "/hub/reports"];
+            ["/hub/echo", "/hub/services/echo", "/hub/default/admin", "/closed/echo", "/ec/echo", "/public/echo", "/public/admin", "/hub/reports",
+             "/public/builtin/sql", "/public/builtin/script"];
+
+        private static readonly string[] _openPaths = ["/hub/echo", "/hub/services/echo", "/public/echo", "/public/builtin/sql", "/public/builtin/script"];
+
+        // JSON that parses but is not Unicode text, and nesting past the limit (short enough for a URL): each must be
+        // 400 in every channel.
+        private static readonly byte[][] _notUnicode =
+        [
+            [.. "{\"v\": \""u8, 0xFF, .. "\"}"u8],
+            [.. "{\"v\": \""u8, 0xC0, 0xAF, .. "\"}"u8],
+            [.. "{\""u8, 0xED, 0xA0, 0x80, .. "\": 1}"u8],
+            [.. "{\"v\": [\"ok\", \""u8, 0xF5, 0x80, 0x80, 0x80, .. "\"]}"u8],
+            "{\"v\": \"\\ud800\"}"u8.ToArray(),
+            "{\"v\": \"\\uDFFF\"}"u8.ToArray(),
+            "{\"\\ud800\": 1}"u8.ToArray(),
+            "{\"v\": \"\\ud83d\\u0041\"}"u8.ToArray(),
+            "{\"v\": \"tail \\ud83d\"}"u8.ToArray(),
+        ];
 
         private static readonly string[] _methods =
             ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", "FOO", "get", "P0ST", "G\u00c9T", "", "POST POST"];
@@ -80,8 +98,9 @@ public sealed class FuzzTests
             ["application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x",
              "application/json; charset=utf-16", "application/json; charset=\u00ff", "", ";;;", "application/xml"];
 
-        public Case Next() => random.Next(6) switch
+        public Case Next() => random.Next(7) switch
         {
+            6 => NotUnicode(),
             0 => Body(),
             1 => Header(),
             2 => Url(),
@@ -135,6 +154,27 @@ public sealed class FuzzTests
                 _ => "%" + random.Next(10) + "%%" + new string('[', random.Next(1, 5000)),
             };
             return new("data", RawHttp.Request(random.Next(2) == 0 ? "GET" : "POST", $"{Path()}?{name}={value}", [], []));
+        }
+
+        /// <summary>Unreadable or too deep JSON in one of the five input channels: body, data and options in the URL or a form.</summary>
+        private Case NotUnicode()
+        {
+            var json = random.Next(4) == 0
+                ? Bytes(new string('[', random.Next(65, 1000)) + new string(']', random.Next(0, 1000)))
+                : _notUnicode[random.Next(_notUnicode.Length)];
+            var encoded = string.Concat(json.Select(b => "%" + b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+            var path = Path();
+            var form = ("Content-Type", Bytes("application/x-www-form-urlencoded"));
+            // Where anonymous callers are served, the input itself decides the answer.
+            int? expected = _openPaths.Contains(path) ? 400 : null;
+            return random.Next(5) switch
+            {
+                0 => new("unicode body", RawHttp.Request("POST", path, [("Content-Type", Bytes("application/json"))], json), expected),
+                1 => new("unicode ?data", RawHttp.Request("GET", $"{path}?data={encoded}", [], []), expected),
+                2 => new("unicode ?options", RawHttp.Request("GET", $"{path}?options={encoded}", [], []), expected),
+                3 => new("unicode form data", RawHttp.Request("POST", path, [form], random.Next(2) == 0 ? [.. "data="u8, .. json] : Bytes($"data={encoded}")), expected),
+                _ => new("unicode form options", RawHttp.Request("POST", path, [form], Bytes($"data=%7B%7D&options={encoded}")), expected),
+            };
         }
 
         private Case Method() =>

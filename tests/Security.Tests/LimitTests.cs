@@ -120,13 +120,68 @@ public sealed class LimitTests
     }
 
     [Test]
-    public async Task The_limits_are_on_by_default()
+    public async Task The_limits_are_off_unless_configured()
     {
         await using var host = await HostUnderTest.StartAsync(Schema(), new Dictionary<string, string?>());
         var options = (DataHub.Host.Limits.RateLimitOptions)host.Host.Services.GetService(typeof(DataHub.Host.Limits.RateLimitOptions))!;
 
-        Assert.That(options.PerAddress.IsEnabled && options.PerUser.IsEnabled, Is.True);
+        Assert.That(options.PerAddress.IsEnabled || options.PerUser.IsEnabled, Is.False);
+        for (var i = 0; i < 20; i++)
+        {
+            Expect.Served(await host.CallAsync("site/echo"));
+        }
+    }
+
+    [Test]
+    public async Task Retry_After_is_the_seconds_left_in_the_window_and_a_refusal_is_logged_once_per_window()
+    {
+        await using var host = await HostUnderTest.StartAsync(Schema(), Settings(
+            ("DataHub:RateLimits:PerAddress:PermitLimit", "1"), ("DataHub:RateLimits:PerAddress:WindowSeconds", "3600")));
         Expect.Served(await host.CallAsync("site/echo"));
+
+        var statuses = new List<int>();
+        string? retryAfter = null;
+        for (var i = 0; i < 5; i++)
+        {
+            var refused = await host.CallAsync("site/echo");
+            statuses.Add(refused.Status);
+            retryAfter = refused.Header("Retry-After");
+        }
+        var secondsLeft = 3600 - DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 3600;
+
+        Assert.That(statuses, Has.All.EqualTo(429));
+        Assert.That(int.Parse(retryAfter!, System.Globalization.CultureInfo.InvariantCulture), Is.InRange(secondsLeft - 2, secondsLeft + 2));
+        Assert.That(host.Host.Log.Entries.Count(e => e.Message.Contains("Rate limit per address reached", StringComparison.Ordinal)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task X_Forwarded_For_names_the_client_only_when_the_peer_is_a_known_proxy()
+    {
+        await using var trusting = await HostUnderTest.StartAsync(Schema(), Settings(
+            ("DataHub:RateLimits:PerAddress:PermitLimit", "1"), ("DataHub:RateLimits:KnownProxies:0", "127.0.0.1")));
+        await using var untrusting = await HostUnderTest.StartAsync(Schema(), Settings(
+            ("DataHub:RateLimits:PerAddress:PermitLimit", "1"), ("DataHub:RateLimits:KnownNetworks:0", "10.0.0.0/8")));
+
+        Assert.That(await ForwardedForAsync(trusting, "203.0.113.1"), Is.EqualTo(200));
+        Assert.That(await ForwardedForAsync(trusting, "203.0.113.2"), Is.EqualTo(200), "another client behind the proxy has its own budget");
+        Assert.That(await ForwardedForAsync(trusting, "203.0.113.1"), Is.EqualTo(429));
+        Assert.That(await ForwardedForAsync(untrusting, "203.0.113.1"), Is.EqualTo(200));
+        Assert.That(await ForwardedForAsync(untrusting, "203.0.113.2"), Is.EqualTo(429), "a peer that is not a known proxy cannot choose its address");
+    }
+
+    [TestCase("DataHub:RateLimits:KnownProxies:0", "proxy.example", "'proxy.example' is not an IP address")]
+    [TestCase("DataHub:RateLimits:KnownNetworks:0", "10.0.0.0", "not a network in CIDR form")]
+    public void Unreadable_proxy_settings_stop_the_host_from_starting(string key, string value, string message)
+    {
+        Assert.That(HostUnderTest.ProblemsStarting(Schema(), Settings((key, value))), Has.Some.Contains(message));
+    }
+
+    private static async Task<int> ForwardedForAsync(HostUnderTest host, string client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "site/echo") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Forwarded-For", client);
+        using var response = await host.Host.Client.SendAsync(request);
+        return (int)response.StatusCode;
     }
 
     [TestCase("DataHub:RateLimits:PerAddress:PermitLimit", "-1", "PermitLimit must be 0 (off) or more")]

@@ -129,6 +129,18 @@ public sealed class SecuredHost : HostUnderTest
         directory.Write("schema/ec/default.json", System("default", Entities));
 
         directory.Write("schema/public/default.json", System("default", ("echo", [])));
+        // The built-in plug-ins too, so that malformed input is seen to stop before any of them.
+        directory.Write("schema/public/instance.json", """
+            {"dataStores": {"database": {"provider": "sqlite", "connectionString": "Data Source=:memory:"}}}
+            """);
+        directory.Write("schema/public/builtin.json", """
+            {"entities": {
+               "sql": {"execute": true, "processor": "ExecuteSql",
+                       "processorConfig": {"sql": "select ? as v", "parameters": [{"reference": "v", "type": "string"}]}},
+               "script": {"execute": true, "processor": "Script",
+                          "processorConfig": "attributes.put('response', {got: attributes.get('data'), options: attributes.get('options')});"}
+             }}
+            """);
     }
 
     public static string Basic(string user, string password) =>

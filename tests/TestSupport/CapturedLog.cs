@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using NUnit.Framework;
 
 namespace DataHub.Testing;
 
@@ -20,6 +21,29 @@ public sealed class CapturedLog : ILoggerProvider, ISupportExternalScope
     /// <summary>Waits until a line containing <paramref name="text"/> is written: true, or false after <paramref name="timeout"/>.</summary>
     public Task<bool> WaitForLineAsync(string text, TimeSpan timeout) =>
         Eventually.TrueAsync(() => _entries.Any(e => e.Message.Contains(text, StringComparison.Ordinal)), timeout);
+
+    /// <summary>
+    /// The logging rule: no line at Information or above carries an exception (its message and stack trace can hold
+    /// SQL, connection strings or data) or any of <paramref name="unsafeText"/>; every Warning or Error line names the
+    /// request's <paramref name="traceId"/>, so that an error body's trace id finds it.
+    /// </summary>
+    public void AssertSafeForOperators(string traceId, params string[] unsafeText)
+    {
+        foreach (var entry in Entries.Where(e => e.Level >= LogLevel.Information))
+        {
+            Assert.That(entry.Exception, Is.Null, $"an exception logged at {entry.Level}: {entry}");
+            foreach (var text in unsafeText)
+            {
+                Assert.That(entry.Message, Does.Not.Contain(text).IgnoreCase, $"'{text}' logged at {entry.Level}");
+            }
+            if (entry.Level >= LogLevel.Warning)
+            {
+                Assert.That(entry.Message, Does.Contain(traceId), "a warning or error names the trace id");
+            }
+        }
+    }
+
+    public void Clear() => _entries.Clear();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 

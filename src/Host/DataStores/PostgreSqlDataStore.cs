@@ -55,16 +55,19 @@ internal sealed class PostgreSqlDataStore : SqlDataStore
         _ => null,
     };
 
-    // https://www.postgresql.org/docs/current/errcodes-appendix.html
+    // https://www.postgresql.org/docs/current/errcodes-appendix.html; PostgREST's mapping is the model.
     private DataStoreError DescribeServerError(PostgresException e) => e.SqlState switch
     {
-        // Integrity constraints, bad data, and a value of the wrong type for its column.
+        PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation => Conflict(DatabaseMessage(e)),
+        // Other integrity constraints (not-null, check, exclusion), bad data, a value of the wrong type for its column.
         ['2', '3', ..] or ['2', '2', ..] or PostgresErrorCodes.DatatypeMismatch => Rejected(DatabaseMessage(e)),
+        PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected => Busy(),
         PostgresErrorCodes.QueryCanceled => TimedOut(),
+        PostgresErrorCodes.InsufficientPrivilege => Forbidden(DatabaseMessage(e)),
         // Connection failures, server shutting down or full, login refused, no such database.
         ['0', '8', ..] or ['5', '3', ..] or ['2', '8', ..] or ['5', '7', 'P', ..] or PostgresErrorCodes.InvalidCatalogName
             => Unavailable(),
-        var code => Failed($"SQLSTATE {code}"),
+        var code => Failed($"SQLSTATE {code}", DatabaseMessage(e)),
     };
 
     private static string DatabaseMessage(PostgresException e) =>

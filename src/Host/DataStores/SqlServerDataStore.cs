@@ -9,10 +9,17 @@ namespace DataHub.Host.DataStores;
 internal sealed class SqlServerDataStore : SqlDataStore
 {
     // https://learn.microsoft.com/sql/relational-databases/errors-events/database-engine-events-and-errors
-    private static readonly HashSet<int> _rejectedNumbers =
+    private static readonly HashSet<int> _conflictNumbers =
     [
         2627, 2601, // duplicate key (constraint, unique index)
-        547, // foreign key or check constraint
+    ];
+
+    /// <summary>547 is a foreign key or a check constraint; its message says which.</summary>
+    private const int ConstraintConflictNumber = 547;
+
+    private static readonly HashSet<int> _rejectedNumbers =
+    [
+        547, // check constraint (a foreign key is a conflict)
         515, // null into a not-null column
         8152, 2628, // string or binary data would be truncated
         245, 8114, 241, 242, 295, 8169, // conversion failed, out-of-range date
@@ -28,7 +35,24 @@ internal sealed class SqlServerDataStore : SqlDataStore
         40613, 40197, 40501, // Azure SQL unavailable or busy
     ];
 
+    private static readonly HashSet<int> _busyNumbers =
+    [
+        1205, // chosen as a deadlock victim
+        3960, 3961, // snapshot isolation update conflict
+    ];
+
+    private static readonly HashSet<int> _forbiddenNumbers =
+    [
+        229, 230, 262, 297, 300, 916, // permission denied
+    ];
+
     private const int TimeoutNumber = -2;
+
+    /// <summary>
+    /// Severity 16 and below are errors the statement's author can correct (syntax, missing objects); the
+    /// message is the database's own words about the statement.
+    /// </summary>
+    private const byte UserCorrectableSeverity = 16;
 
     /// <summary>Severity 20 and up closes the connection; on Linux a refused or unresolvable server is number 0 at 20.</summary>
     private const byte FatalSeverity = 20;
@@ -88,13 +112,29 @@ internal sealed class SqlServerDataStore : SqlDataStore
         {
             return TimedOut();
         }
+        if (_conflictNumbers.Contains(number)
+            || (number == ConstraintConflictNumber && (sql.Message.Contains("FOREIGN KEY", StringComparison.Ordinal)
+                || sql.Message.Contains("REFERENCE constraint", StringComparison.Ordinal))))
+        {
+            return Conflict(sql.Message);
+        }
         if (_rejectedNumbers.Contains(number))
         {
             return Rejected(sql.Message);
         }
-        return _unavailableNumbers.Contains(number) || sql.Class >= FatalSeverity
-            ? Unavailable()
-            : Failed($"SQL Server error {number}");
+        if (_busyNumbers.Contains(number))
+        {
+            return Busy();
+        }
+        if (_forbiddenNumbers.Contains(number))
+        {
+            return Forbidden(sql.Message);
+        }
+        if (_unavailableNumbers.Contains(number) || sql.Class >= FatalSeverity)
+        {
+            return Unavailable();
+        }
+        return Failed($"SQL Server error {number}", sql.Class <= UserCorrectableSeverity ? sql.Message : null);
     }
 
     public override ValueTask DisposeAsync()

@@ -8,13 +8,22 @@ namespace DataHub.Host.DataStores;
 internal sealed class SqliteDataStore : SqlDataStore
 {
     // https://www.sqlite.org/rescode.html (primary result codes)
+    private const int SqliteError = 1;
+    private const int SqlitePerm = 3;
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
     private const int SqliteCantOpen = 14;
     private const int SqliteTooBig = 18;
     private const int SqliteConstraint = 19;
     private const int SqliteMismatch = 20;
+    private const int SqliteAuth = 23;
     private const int SqliteNotADatabase = 26;
+    private const int SqliteInterrupt = 9;
+
+    // https://www.sqlite.org/rescode.html#extrc (extended result codes of SQLITE_CONSTRAINT)
+    private const int SqliteConstraintForeignKey = 787;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
 
     private readonly string _connectionString;
     private readonly string? _filePath;
@@ -105,9 +114,14 @@ internal sealed class SqliteDataStore : SqlDataStore
         }
         return sqlite.SqliteErrorCode switch
         {
+            SqliteConstraint when sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey
+                or SqliteConstraintForeignKey => Conflict(sqlite.Message),
             SqliteConstraint or SqliteMismatch or SqliteTooBig => Rejected(sqlite.Message),
-            SqliteBusy or SqliteLocked => TimedOut(),
+            // SQLite waits for a lock up to the command's time limit before it reports one busy or locked.
+            SqliteBusy or SqliteLocked or SqliteInterrupt => TimedOut(),
             SqliteCantOpen or SqliteNotADatabase => Unavailable(),
+            SqlitePerm or SqliteAuth => Forbidden(sqlite.Message),
+            SqliteError => Failed($"SQLite error {SqliteError}", sqlite.Message),
             var code => Failed($"SQLite error {code}"),
         };
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 
 namespace DataHub.Host.Limits;
 
@@ -17,15 +18,27 @@ public sealed record RateLimitWindow
 
 /// <summary>
 /// The "DataHub:RateLimits" configuration section: a fixed-window limit per client address (every request,
-/// counted before authentication) and one per authenticated user of an instance.
+/// counted before authentication) and one per authenticated user of an instance. Both are off unless configured:
+/// the proxy in front usually owns this, and behind one every caller would share one address's budget.
 /// </summary>
 public sealed record RateLimitOptions
 {
     public const string Section = "DataHub:RateLimits";
 
-    public RateLimitWindow PerAddress { get; init; } = new() { PermitLimit = 1000, WindowSeconds = 60 };
+    public RateLimitWindow PerAddress { get; init; } = new();
 
-    public RateLimitWindow PerUser { get; init; } = new() { PermitLimit = 1000, WindowSeconds = 60 };
+    public RateLimitWindow PerUser { get; init; } = new();
+
+    /// <summary>
+    /// Proxies (IP addresses) whose X-Forwarded-For names the client. From any other peer the header is ignored, so a
+    /// caller cannot pick its own address and budget.
+    /// </summary>
+    public IReadOnlyList<string> KnownProxies { get; init; } = [];
+
+    /// <summary>Networks of such proxies, in CIDR form (10.0.0.0/8).</summary>
+    public IReadOnlyList<string> KnownNetworks { get; init; } = [];
+
+    public bool TrustsProxies => KnownProxies.Count > 0 || KnownNetworks.Count > 0;
 
     public static RateLimitOptions Read(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
@@ -36,6 +49,10 @@ public sealed record RateLimitOptions
         var problems = new List<string>();
         Check(PerAddress, nameof(PerAddress), problems);
         Check(PerUser, nameof(PerUser), problems);
+        problems.AddRange(KnownProxies.Where(proxy => !IPAddress.TryParse(proxy, out _))
+            .Select(proxy => $"{Section}:KnownProxies: '{proxy}' is not an IP address."));
+        problems.AddRange(KnownNetworks.Where(network => !IPNetwork.TryParse(network, out _))
+            .Select(network => $"{Section}:KnownNetworks: '{network}' is not a network in CIDR form (10.0.0.0/8)."));
         return problems;
     }
 

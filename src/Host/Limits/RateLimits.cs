@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -18,6 +19,9 @@ namespace DataHub.Host.Limits;
 /// </summary>
 public static partial class RateLimits
 {
+    /// <summary>Keys remembered for logging refusals before those of past windows are swept.</summary>
+    private const int RefusalKeysKept = 10_000;
+
     /// <summary>Registers the rate limiter's services with the "DataHub:RateLimits" settings, already checked.</summary>
     public static void AddDataHubRateLimits(this WebApplicationBuilder builder, RateLimitOptions options)
     {
@@ -34,20 +38,43 @@ public static partial class RateLimits
         var options = app.Services.GetRequiredService<RateLimitOptions>();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits));
+        var time = app.Services.GetService<TimeProvider>() ?? TimeProvider.System;
+        if (options.TrustsProxies)
+        {
+            app.UseForwardedHeaders(ForwardedHeaders(options));
+        }
         if (options.PerAddress.IsEnabled)
         {
-            app.UseRateLimiter(Limiter(options.PerAddress, "address", ClientAddress, logger));
+            app.UseRateLimiter(Limiter(options.PerAddress, "address", ClientAddress, logger, time));
         }
         app.Use(next => http => AdmitCaller(http, next, catalog));
         if (options.PerUser.IsEnabled)
         {
-            app.UseRateLimiter(Limiter(options.PerUser, "user", AuthenticatedUser, logger));
+            app.UseRateLimiter(Limiter(options.PerUser, "user", AuthenticatedUser, logger, time));
         }
+    }
+
+    /// <summary>X-Forwarded-For from the configured proxies only: ASP.NET Core's defaults (loopback) are replaced.</summary>
+    private static ForwardedHeadersOptions ForwardedHeaders(RateLimitOptions options)
+    {
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor };
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var proxy in options.KnownProxies)
+        {
+            forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+        }
+        foreach (var network in options.KnownNetworks)
+        {
+            forwarded.KnownIPNetworks.Add(IPNetwork.Parse(network));
+        }
+        return forwarded;
     }
 
     /// <summary>
     /// The partition key of a client: its IPv4 address, or its IPv6 /64 network (one host usually holds a whole
-    /// /64). Behind a reverse proxy, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so this is the client, not the proxy.
+    /// /64). Behind a reverse proxy listed in DataHub:RateLimits:KnownProxies or KnownNetworks, the address its
+    /// X-Forwarded-For names.
     /// </summary>
     public static string ClientAddress(HttpContext http)
     {
@@ -102,25 +129,40 @@ public static partial class RateLimits
         await next(http);
     }
 
-    private static RateLimiterOptions Limiter(RateLimitWindow limit, string kind, Func<HttpContext, string?> partitionKey, ILogger logger)
+    /// <summary>
+    /// A fixed-window limit whose windows are aligned to the clock: the partition key carries the window's number, so
+    /// a refusal knows when its window ends (Retry-After is the seconds left, not the whole window), and a new window
+    /// starts a fresh partition (an old one is dropped once idle). A refusal is logged once per window and key.
+    /// </summary>
+    private static RateLimiterOptions Limiter(
+        RateLimitWindow limit, string kind, Func<HttpContext, string?> partitionKey, ILogger logger, TimeProvider time)
     {
+        var windowTicks = limit.Window.Ticks;
+        // The end of the window in which each key's refusal was last logged.
+        var refusalsLogged = new ConcurrentDictionary<string, long>();
         var options = new RateLimiterOptions { RejectionStatusCode = StatusCodes.Status429TooManyRequests };
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             partitionKey(http) is { } key
-                ? RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limit.PermitLimit,
-                    Window = limit.Window,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                })
+                ? RateLimitPartition.GetFixedWindowLimiter(
+                    string.Create(CultureInfo.InvariantCulture, $"{key}\n{time.GetUtcNow().UtcTicks / windowTicks}"),
+                    _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = limit.PermitLimit,
+                        Window = limit.Window,
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    })
                 : RateLimitPartition.GetNoLimiter("\0unlimited"));
         options.OnRejected = (rejected, _) =>
         {
             var http = rejected.HttpContext;
-            var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            LogRejected(new RequestLogger(logger, http.TraceIdentifier), kind, http.TraceIdentifier);
+            var now = time.GetUtcNow().UtcTicks;
+            var windowEnd = (now / windowTicks + 1) * windowTicks;
+            var seconds = Math.Max(1, (int)Math.Ceiling(TimeSpan.FromTicks(windowEnd - now).TotalSeconds));
+            if (FirstRefusalInWindow(refusalsLogged, partitionKey(http) ?? "", windowEnd, now))
+            {
+                LogRejected(new RequestLogger(logger, http.TraceIdentifier), kind, seconds, http.TraceIdentifier);
+            }
             JsonOutput.WriteError(http, new HostError(StatusCodes.Status429TooManyRequests, MessageStatus.GeneralError,
                 string.Create(CultureInfo.InvariantCulture, $"Too many requests from this {kind}: retry in {seconds} s."))
             {
@@ -131,6 +173,26 @@ public static partial class RateLimits
         return options;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rate limit per {Kind} reached; answered 429 (trace {TraceId})")]
-    private static partial void LogRejected(ILogger logger, string kind, string traceId);
+    /// <summary>True for one refusal per key and window; keys of past windows are dropped as the map grows.</summary>
+    private static bool FirstRefusalInWindow(ConcurrentDictionary<string, long> logged, string key, long windowEnd, long now)
+    {
+        var first = logged.TryGetValue(key, out var loggedEnd)
+            ? loggedEnd != windowEnd && logged.TryUpdate(key, windowEnd, loggedEnd)
+            : logged.TryAdd(key, windowEnd);
+        if (first && logged.Count > RefusalKeysKept)
+        {
+            foreach (var (oldKey, oldEnd) in logged)
+            {
+                if (oldEnd <= now)
+                {
+                    logged.TryRemove(oldKey, out _);
+                }
+            }
+        }
+        return first;
+    }
+
+    [LoggerMessage(EventId = 3001, EventName = "RateLimited", Level = LogLevel.Information,
+        Message = "Rate limit per {Kind} reached; answering 429 for the {Seconds} s left in the window, logged once per window (trace {TraceId})")]
+    private static partial void LogRejected(ILogger logger, string kind, int seconds, string traceId);
 }

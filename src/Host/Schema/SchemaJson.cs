@@ -88,6 +88,62 @@ internal static partial class SchemaJson
     }
 
     /// <summary>
+    /// Reports every member of <paramref name="json"/> that is not in <paramref name="known"/>, with the nearest known
+    /// name as a suggestion: a misspelt member would otherwise be ignored, and "role" for "roles" makes an entity public.
+    /// </summary>
+    public static void CheckMembers(JsonObject json, IReadOnlyList<string> known, string what, Action<string> report)
+    {
+        foreach (var (member, _) in json)
+        {
+            if (!known.Contains(member, StringComparer.Ordinal))
+            {
+                report(Nearest(member, known) is { } suggestion
+                    ? $"unknown member '{member}' — did you mean '{suggestion}'?"
+                    : $"unknown member '{member}'. {what} takes {string.Join(", ", known)}.");
+            }
+        }
+    }
+
+    /// <summary>The known name closest to <paramref name="name"/> in edits (ignoring case), if close enough to be a slip.</summary>
+    public static string? Nearest(string name, IEnumerable<string> known)
+    {
+        var allowed = Math.Max(2, name.Length / 3);
+        return known
+            .Select(candidate => (Candidate: candidate, Distance: EditDistance(name.ToUpperInvariant(), candidate.ToUpperInvariant())))
+            .Where(c => c.Distance <= allowed)
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Candidate)
+            .FirstOrDefault();
+    }
+
+    /// <summary>Levenshtein distance, with a swap of two neighbours counting as one edit ("exectue").</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>
     /// Replaces every <c>${env:NAME}</c> in the string values of <paramref name="node"/>, in place, so that secrets
     /// stay out of files. A variable that is not set is reported by name; its value never appears in a message.
     /// </summary>

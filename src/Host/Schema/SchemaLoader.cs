@@ -20,9 +20,22 @@ public sealed record SchemaLoadResult(SchemaSnapshot? Snapshot, IReadOnlyList<Sc
 /// Basic authentication counts its password hashes in <c>metrics</c>, null where nothing is served (validate).
 /// </summary>
 public sealed class SchemaLoader(
-    PluginCatalog plugins, ILoggerFactory loggerFactory, Func<string, string?>? environment = null, DataHubMetrics? metrics = null)
+    PluginCatalog plugins, ILoggerFactory loggerFactory, Func<string, string?>? environment = null, DataHubMetrics? metrics = null,
+    IReadOnlyList<string>? pluginDirectories = null)
 {
     private const string InstanceFile = "instance.json";
+
+    // What each file may hold. Datahub's own entity members (reference, name, description, fields, dataStore) load as
+    // they are; any other member is a mistake that would otherwise pass silently.
+    private static readonly string[] _instanceMembers = ["description", "dataStores", "auth"];
+    private static readonly string[] _systemMembers = ["reference", "name", "description", "entities", "mappings"];
+    private static readonly string[] _entityMembers =
+        ["reference", "name", "description", "execute", "processor", "processorConfig", "dataStore", "roles", "fields"];
+
+    // The folders plug-ins were looked for in, for the unknown-processor message; without them, where some were found.
+    private readonly IReadOnlyList<string> _pluginDirectories = pluginDirectories
+        ?? [.. plugins.Plugins.Select(p => p.Directory).Concat(plugins.Failures.Select(f => f.Directory))
+            .Select(dir => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(dir))!).Distinct()];
     private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
     private readonly ILogger<InstanceAccess> _accessLogger = loggerFactory.CreateLogger<InstanceAccess>();
 
@@ -75,22 +88,22 @@ public sealed class SchemaLoader(
             return null;
         }
         SchemaJson.SubstituteEnvironment(settings, _environment, Report);
-        foreach (var (member, _) in settings)
-        {
-            if (member is not ("description" or "dataStores" or "auth"))
-            {
-                Report($"Unknown member '{member}'. instance.json takes description, dataStores and auth.");
-            }
-        }
+        SchemaJson.CheckMembers(settings, _instanceMembers, "instance.json", Report);
 
         var stores = ReadDataStores(settings["dataStores"], folder, Report);
         createdStores.Add(stores);
         var access = InstanceAccess.Read(settings["auth"], name, folder, _accessLogger, metrics, Report);
 
+        // A users file kept in the instance folder is the instance's settings, not a system.
+        var usersFile = settings["auth"] is JsonObject auth && auth["basic"] is JsonObject basic
+            && basic["users"] is JsonValue users && users.TryGetValue(out string? usersPath) && !string.IsNullOrWhiteSpace(usersPath)
+            ? Path.GetFullPath(usersPath, folder)
+            : null;
         var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
             if (!string.Equals(Path.GetFileName(file), InstanceFile, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(Path.GetFullPath(file), usersFile, StringComparison.Ordinal)
                 && ReadSystem(root, name, folder, file, stores, errors) is { } system)
             {
                 systems.Add(system.Reference, system);
@@ -156,6 +169,7 @@ public sealed class SchemaLoader(
         }
         var reference = Path.GetFileNameWithoutExtension(file);
         void Report(string message) => errors.Add(new SchemaError(display, message));
+        SchemaJson.CheckMembers(json, _systemMembers, "A system file", Report);
 
         if (SchemaJson.GetString(json, "reference", Report) is { } declared && !string.Equals(declared, reference, StringComparison.OrdinalIgnoreCase))
         {
@@ -251,6 +265,7 @@ public sealed class SchemaLoader(
         EntityAddress address, JsonObject mapping, string instanceDirectory, InstanceDataStores stores, Action<string> report)
     {
         var problems = new ProblemReport(report);
+        SchemaJson.CheckMembers(mapping, _entityMembers, "An entity", problems.Add);
 
         var execute = SchemaJson.GetBoolean(mapping, "execute", problems.Add);
         var processorName = SchemaJson.GetString(mapping, "processor", problems.Add);
@@ -281,7 +296,10 @@ public sealed class SchemaLoader(
         }
         if (!plugins.TryGetProcessor(processorName, out var plugin))
         {
-            problems.Add($"Unknown processor '{processorName}'. Loaded: {Names(plugins.ProcessorNames)}.");
+            problems.Add($"Unknown processor '{processorName}'"
+                + (SchemaJson.Nearest(processorName, plugins.ProcessorNames) is { } nearest ? $" — did you mean '{nearest}'?" : ".")
+                + $" Loaded: {Names(plugins.ProcessorNames)}, from the plug-in folders {Names(_pluginDirectories)}."
+                + " A plug-in elsewhere is found with --plugins DIR (or the DataHub:Plugins setting), one folder per plug-in inside DIR.");
             return null;
         }
         if (problems.Count > 0)

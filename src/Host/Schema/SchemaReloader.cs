@@ -12,6 +12,7 @@ namespace DataHub.Host.Schema;
 /// </summary>
 public sealed partial class SchemaReloader(
     SchemaCatalog catalog,
+    PluginFolders pluginFolders,
     IOptions<DataHubOptions> options,
     ILoggerFactory loggerFactory,
     DataHubMetrics metrics,
@@ -93,7 +94,8 @@ public sealed partial class SchemaReloader(
         {
             // Read under the gate, so a schema change never publishes plug-ins older than a plug-in change just did.
             plugins ??= catalog.Plugins;
-            var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics).LoadAsync(catalog.SchemaDirectory);
+            var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics, pluginDirectories: pluginFolders.All)
+                .LoadAsync(catalog.SchemaDirectory);
             if (result.Snapshot is not { } snapshot)
             {
                 return new ReloadOutcome([.. result.Errors.Select(e => e.ToString())], null);

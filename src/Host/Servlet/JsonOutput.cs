@@ -53,8 +53,14 @@ public static class JsonOutput
     }
 
     /// <summary>Answers with <paramref name="error"/> as <c>{"status", "errorMessage", "traceId"}</c>.</summary>
-    public static void WriteError(HttpContext http, HostError error) =>
+    public static void WriteError(HttpContext http, HostError error)
+    {
+        if (error.HttpStatus < StatusCodes.Status500InternalServerError)
+        {
+            HostErrorLog.Answered(http, error);
+        }
         WriteStatusBody(http, error.HttpStatus, error.Status, error.Message, error.Headers);
+    }
 
     /// <summary>Writes the status body; an error status (20 or more) also carries the trace id.</summary>
     public static void WriteStatusBody(

@@ -3,8 +3,8 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Web;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Primitives;
 
 namespace DataHub.Host.Servlet;
 
@@ -17,13 +17,15 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
     /// <summary>
     /// Reads <c>data</c> from the <c>data</c> URL parameter, else from the body: JSON, or a form with a <c>data</c>
     /// field. <c>options</c> comes from the URL parameter or the form field of that name. Data must be a JSON
-    /// object or array.
+    /// object or array. Every JSON text must be Unicode: bytes that are not UTF-8, after any percent-decoding, and
+    /// escapes of half a surrogate pair are refused here, so no plug-in ever reads such a value.
     /// </summary>
     public static async ValueTask<RequestInput> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        // Most calls have no query string: reading Query would still build a collection for it.
-        var query = request.QueryString.HasValue ? request.Query : QueryCollection.Empty;
-        StringValues formData = default, formOptions = default;
+        // Most calls have no query string. Values are percent-decoded to bytes, not text, so that bytes that are not
+        // UTF-8 are seen rather than replaced.
+        var query = request.QueryString.HasValue ? Parameters.Find(request.QueryString.Value) : default;
+        var form = default(Parameters);
         JsonNode? bodyData = null;
 
         if (HttpMethods.IsPost(request.Method))
@@ -47,21 +49,13 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
                 var buffer = body.Buffer;
                 if (IsForm(request, buffer))
                 {
-                    var form = new QueryStringEnumerable(Encoding.UTF8.GetString(buffer));
-                    foreach (var pair in form)
+                    if (!JsonText.IsValidUtf8(buffer))
                     {
-                        var name = pair.DecodeName().Span;
-                        if (name.SequenceEqual("data"))
-                        {
-                            formData = pair.DecodeValue().ToString();
-                        }
-                        else if (name.SequenceEqual("options"))
-                        {
-                            formOptions = pair.DecodeValue().ToString();
-                        }
+                        return Fail(HostError.InvalidInput("The request body is not valid UTF-8."));
                     }
+                    form = Parameters.Find(Encoding.UTF8.GetString(buffer));
                 }
-                else if (!IsBlank(buffer) && !query.ContainsKey("data"))
+                else if (!IsBlank(buffer) && query.Data is null)
                 {
                     var parsed = Parse(buffer, "the request body");
                     if (parsed.Error is not null)
@@ -78,7 +72,7 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         }
 
         var data = bodyData;
-        if (ParseParameter(query, "data", formData, "the 'data' parameter") is { } dataParameter)
+        if (ParseParameter(query.Data ?? form.Data, "the 'data' parameter") is { } dataParameter)
         {
             if (dataParameter.Error is not null)
             {
@@ -91,17 +85,34 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
             return Fail(HostError.InvalidInput("data must be a JSON object or array."));
         }
 
-        var options = ParseParameter(query, "options", formOptions, "the 'options' parameter");
+        var options = ParseParameter(query.Options ?? form.Options, "the 'options' parameter");
         return options is { Error: not null } refused ? refused : new RequestInput(data, options?.Data, null);
     }
 
-    /// <summary>The URL parameter <paramref name="name"/>, else the form field of that name, parsed; null when neither is given.</summary>
-    private static RequestInput? ParseParameter(IQueryCollection query, string name, StringValues formValue, string what)
+    /// <summary>A URL parameter's or form field's percent-decoded bytes, parsed; null when empty or not given.</summary>
+    private static RequestInput? ParseParameter(byte[]? value, string what) =>
+        value is null or [] ? null : Parse(new ReadOnlySequence<byte>(value), what);
+
+    /// <summary>The first <c>data</c> and <c>options</c> values of a query string or form body, percent-decoded to bytes.</summary>
+    private readonly record struct Parameters(byte[]? Data, byte[]? Options)
     {
-        var text = query.TryGetValue(name, out var queryValue) ? queryValue : formValue;
-        return StringValues.IsNullOrEmpty(text)
-            ? null
-            : Parse(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(text.ToString())), what);
+        public static Parameters Find(string encoded)
+        {
+            byte[]? data = null, options = null;
+            foreach (var pair in new QueryStringEnumerable(encoded))
+            {
+                var name = pair.DecodeName().Span;
+                if (data is null && name.SequenceEqual("data"))
+                {
+                    data = HttpUtility.UrlDecodeToBytes(pair.EncodedValue.ToString());
+                }
+                else if (options is null && name.SequenceEqual("options"))
+                {
+                    options = HttpUtility.UrlDecodeToBytes(pair.EncodedValue.ToString());
+                }
+            }
+            return new Parameters(data, options);
+        }
     }
 
     private static async ValueTask<ReadResult> ReadWholeBodyAsync(PipeReader reader, CancellationToken cancellationToken)
@@ -125,21 +136,27 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         {
             return new RequestInput(new JsonObject(), null, null);
         }
+        // A body Kestrel holds in several segments is copied into one first.
+        ReadOnlySpan<byte> json = utf8.IsSingleSegment ? utf8.FirstSpan : utf8.ToArray();
+        if (JsonText.FindInvalidText(json) is { } problem)
+        {
+            return Fail(HostError.InvalidInput($"{Capitalized(what)} {problem}"));
+        }
         try
         {
             // One parse into a node that owns its copy of the input; anything but white space after the value is
-            // refused. A body Kestrel holds in several segments is copied into one first.
-            var node = utf8.IsSingleSegment
-                ? JsonNode.Parse(utf8.FirstSpan, documentOptions: _jsonOptions)
-                : JsonNode.Parse(utf8.ToArray(), documentOptions: _jsonOptions);
-            return new RequestInput(node, null, null);
+            // refused.
+            return new RequestInput(JsonNode.Parse(json, documentOptions: _jsonOptions), null, null);
         }
         catch (JsonException e)
         {
-            return Fail(HostError.InvalidInput(
-                $"{char.ToUpperInvariant(what[0])}{what[1..]} is not valid JSON (line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1})."));
+            return Fail(HostError.InvalidInput(JsonText.IsNestedTooDeeply(json, _jsonOptions.MaxDepth)
+                ? $"{Capitalized(what)} is nested too deeply: JSON objects and arrays may nest at most {_jsonOptions.MaxDepth} levels."
+                : $"{Capitalized(what)} is not valid JSON (line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1})."));
         }
     }
+
+    private static string Capitalized(string what) => $"{char.ToUpperInvariant(what[0])}{what[1..]}";
 
     /// <summary>
     /// A form body (curl -d sends one by default). Raw JSON sent with the form content type is still read as JSON,

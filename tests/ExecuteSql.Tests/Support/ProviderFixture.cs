@@ -12,6 +12,14 @@ public abstract class ProviderFixture(string provider)
     [OneTimeSetUp]
     public async Task CreateInstance() => _instance = await TestInstance.CreateAsync(Provider);
 
+    /// <summary>Whatever a test made the plug-in log, nothing at Information or above carries SQL or an exception.</summary>
+    [TearDown]
+    public void CheckWhatWasLogged()
+    {
+        Instance.Log.AssertSafeForOperators("test-trace", "door_", "no_such_table", "secret");
+        Instance.Log.Clear();
+    }
+
     [OneTimeTearDown]
     public async Task DisposeInstance()
     {

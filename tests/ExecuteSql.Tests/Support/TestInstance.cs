@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using DataHub.Host.DataStores;
 using DataHub.Plugins;
 using DataHub.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataHub.ExecuteSql.Tests.Support;
 
@@ -29,6 +28,11 @@ internal sealed class TestInstance : IAsyncDisposable
     public IDataStore Store { get; }
 
     public string Directory => _folder.Path;
+
+    /// <summary>Everything the plug-in logged, checked after each test (see <see cref="ProviderFixture"/>).</summary>
+    public CapturedLog Log { get; } = new();
+
+    private Microsoft.Extensions.Logging.ILogger Logger => Log.CreateLogger("DataHub.Plugins.ExecuteSql");
 
     /// <summary>Makes the store; with <paramref name="schemaSql"/>, runs it first (the doors schema by default).</summary>
     public static async Task<TestInstance> CreateAsync(string provider, string? schemaSql = null, int? commandTimeoutSeconds = null)
@@ -74,7 +78,7 @@ internal sealed class TestInstance : IAsyncDisposable
             Roles = roles ?? [],
             InstanceDirectory = Directory,
             DataStores = Stores,
-            Logger = NullLogger.Instance,
+            Logger = Logger,
         });
 
     /// <summary>Prepares the configuration and fails the test with the plug-in's errors if it is refused.</summary>
@@ -91,7 +95,7 @@ internal sealed class TestInstance : IAsyncDisposable
         {
             Data = data is null ? null : JsonNode.Parse(data),
             DataStores = Stores,
-            Logger = NullLogger.Instance,
+            Logger = Logger,
             TraceId = "test-trace",
         };
         await processor.ExecuteAsync(context, cancellationToken);
