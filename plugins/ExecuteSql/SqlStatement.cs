@@ -12,7 +12,11 @@ internal sealed class SqlStatement
         Sql = sql;
         Parameters = parameters;
         DefaultValues = Array.ConvertAll(parameters, parameter => parameter.DefaultValue);
+        ReadsOnlyData = Array.TrueForAll(parameters, parameter => parameter.Source == ParameterSource.Data);
     }
+
+    /// <summary>True when no parameter reads the filter or the session, so a call without data takes the defaults.</summary>
+    public bool ReadsOnlyData { get; }
 
     /// <summary>The SQL with the provider's parameter markers in place of the placeholders.</summary>
     public string Sql { get; }
@@ -57,17 +61,24 @@ internal sealed class SqlStatement
     }
 
     /// <summary>
-    /// Converts one data object into values, in parameter order: a missing field takes the default. Returns the first
-    /// value that does not fit as an error, and then nothing should run.
+    /// Converts one data object (with the call's filter and session) into values, in parameter order: a missing field
+    /// takes the default. Returns the first value that does not fit as an error, and then nothing should run.
     /// </summary>
-    public object[]? ReadValues(JsonObject data, out string? error)
+    public object[]? ReadValues(JsonObject data, JsonObject? filter, JsonObject? session, out string? error)
     {
         error = null;
         var values = new object[Parameters.Length];
         for (var i = 0; i < values.Length; i++)
         {
             var parameter = Parameters[i];
-            if (!data.TryGetPropertyValue(parameter.Reference, out var node))
+            var source = parameter.Source switch
+            {
+                ParameterSource.Filter => filter,
+                ParameterSource.Session => session,
+                _ => data,
+            };
+            JsonNode? node = null;
+            if (source is null || !source.TryGetPropertyValue(parameter.Field, out node))
             {
                 values[i] = parameter.DefaultValue;
             }

@@ -84,10 +84,12 @@ internal static class StatementRunner
     {
         switch (data)
         {
-            case null:
+            case null when statement.ReadsOnlyData:
                 return [statement.DefaultValues];
+            case null:
+                return ReadValueSets(context, statement, new JsonObject());
             case JsonObject single:
-                var values = statement.ReadValues(single, out var error);
+                var values = statement.ReadValues(single, context.Filter, context.Session, out var error);
                 if (values is null)
                 {
                     context.Fail(MessageStatus.DataInvalid, error!);
@@ -103,7 +105,7 @@ internal static class StatementRunner
                         context.Fail(MessageStatus.DataInvalid, string.Create(CultureInfo.InvariantCulture, $"data[{i}] must be a JSON object."));
                         return null;
                     }
-                    var itemValues = statement.ReadValues(item, out var itemError);
+                    var itemValues = statement.ReadValues(item, context.Filter, context.Session, out var itemError);
                     if (itemValues is null)
                     {
                         context.Fail(MessageStatus.DataInvalid, string.Create(CultureInfo.InvariantCulture, $"data[{i}]: {itemError}"));

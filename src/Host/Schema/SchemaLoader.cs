@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
+using DataHub.Host.Calls;
 using DataHub.Host.DataStores;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Plugins;
@@ -69,6 +70,11 @@ public sealed class SchemaLoader(
         var settingsDisplay = Display(root, settingsPath);
         void Report(string message) => errors.Add(new SchemaError(settingsDisplay, message));
 
+        if (name.StartsWith(DbActionEndpoint.ReservedPrefix))
+        {
+            Report($"Instance name '{name}' starts with '{DbActionEndpoint.ReservedPrefix}', which is kept for the host's own paths ({DbActionEndpoint.Path}); rename the folder.");
+            return null;
+        }
         var settings = File.Exists(settingsPath) ? SchemaJson.ReadObject(settingsPath, settingsDisplay, errors) : [];
         if (settings is null)
         {

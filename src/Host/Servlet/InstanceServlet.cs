@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Schema;
 using DataHub.Plugins;
@@ -52,50 +54,83 @@ public sealed partial class InstanceServlet(
 
     private async Task ServeCoreAsync(HttpContext http, string instanceName, string systemName, string entityName)
     {
-        var instances = catalog.Current.Instances;
-        if (!instances.TryGetValue(instanceName, out var instance))
+        var target = await ResolveAsync(http, instanceName, systemName, entityName);
+        if (target is null)
         {
-            JsonOutput.WriteError(http, HostError.InstanceNotFound(instanceName));
-            return;
-        }
-        if (!instance.Systems.TryGetValue(systemName, out var system))
-        {
-            JsonOutput.WriteError(http, HostError.SystemNotFound(instanceName, systemName));
-            return;
-        }
-        if (!system.Entities.TryGetValue(entityName, out var entity))
-        {
-            JsonOutput.WriteError(http, HostError.EntityNotFound(systemName, entityName));
-            return;
-        }
-        if (entity.Processor is not { } processor)
-        {
-            JsonOutput.WriteError(http, HostError.NotExecutable(entityName));
             return;
         }
 
         var requestAborted = http.RequestAborted;
-        var access = await instance.Access.AuthorizeAsync(http, entity, requestAborted);
-        if (access.Error is { } denied)
-        {
-            JsonOutput.WriteError(http, denied);
-            return;
-        }
-
         var input = await RequestInput.ReadAsync(http.Request, requestAborted);
         if (input.Error is { } invalid)
         {
             JsonOutput.WriteError(http, invalid);
             return;
         }
+        var call = CallOptions.ReadServlet(http.Request);
+        if (call.Error is { } refused)
+        {
+            JsonOutput.WriteError(http, refused);
+            return;
+        }
+        await RunAsync(http, target, input.Data, input.Options, call.Options!);
+    }
+
+    /// <summary>
+    /// Finds an execute entity and checks the caller may run it; writes the 404 or 401/403 and returns null when not.
+    /// </summary>
+    internal async Task<CallTarget?> ResolveAsync(HttpContext http, string instanceName, string systemName, string entityName)
+    {
+        var instances = catalog.Current.Instances;
+        if (!instances.TryGetValue(instanceName, out var instance))
+        {
+            JsonOutput.WriteError(http, HostError.InstanceNotFound(instanceName));
+            return null;
+        }
+        if (!instance.Systems.TryGetValue(systemName, out var system))
+        {
+            JsonOutput.WriteError(http, HostError.SystemNotFound(instanceName, systemName));
+            return null;
+        }
+        if (!system.Entities.TryGetValue(entityName, out var entity))
+        {
+            JsonOutput.WriteError(http, HostError.EntityNotFound(systemName, entityName));
+            return null;
+        }
+        if (entity.Processor is not { } processor)
+        {
+            JsonOutput.WriteError(http, HostError.NotExecutable(entityName));
+            return null;
+        }
+
+        var access = await instance.Access.AuthorizeAsync(http, entity, http.RequestAborted);
+        if (access.Error is { } denied)
+        {
+            JsonOutput.WriteError(http, denied);
+            return null;
+        }
+        return new CallTarget(instance, system, entity, processor, entityName, access.User);
+    }
+
+    /// <summary>Checks the call's options, runs the processor and writes its outputs: the part both endpoints share.</summary>
+    internal async Task RunAsync(HttpContext http, CallTarget target, JsonNode? data, JsonNode? options, CallOptions call)
+    {
+        if (call.Check(_environmentName) is { } refused)
+        {
+            JsonOutput.WriteError(http, refused);
+            return;
+        }
+        var (instance, system, entity, processor, entityName, user) = target;
+        var requestAborted = http.RequestAborted;
 
         var traceId = http.TraceIdentifier;
         var context = new ProcessorContext(entity.Mapping)
         {
-            Data = input.Data,
+            Data = data,
+            Filter = call.Filter,
             Call = new EntityCall(instance.Name, system.Reference, entityName, traceId, _environmentName),
-            User = access.User,
-            Options = input.Options,
+            User = user,
+            Options = options,
             ProcessorConfig = entity.ProcessorConfig,
             DataStoreName = entity.DataStoreName,
             DataStores = instance.DataStores,

@@ -1,0 +1,83 @@
+using DataHub.Testing;
+using Npgsql;
+
+namespace DataHub.DbActions.Tests;
+
+/// <summary>
+/// The instance the tests call: "shop", whose "db" system updates and reads a users table by a filter, on SQLite or on
+/// the throwaway PostgreSQL server, and whose default system lists the users.
+/// </summary>
+public static class UsersSchema
+{
+    public const string Sqlite = "sqlite";
+    public const string PostgreSql = "postgresql";
+
+    private const string Seed = """
+        CREATE TABLE users (id integer PRIMARY KEY, name varchar(100) NOT NULL, owner varchar(100) NOT NULL);
+        INSERT INTO users (id, name, owner) VALUES (1, 'Ada', 'ada'), (2, 'Brian', 'brian'), (3, 'Cleo', 'ada');
+        """;
+
+    /// <summary>Writes schema/shop for <paramref name="provider"/>, creating and seeding the database.</summary>
+    public static async Task WriteAsync(TempDirectory schema, string provider, string instance = "shop")
+    {
+        string store;
+        if (provider == Sqlite)
+        {
+            schema.Write($"{instance}/data/seed.sql", Seed);
+            store = """{ "provider": "sqlite", "connectionString": "Data Source=data/users.db", "seed": "data/seed.sql" }""";
+        }
+        else
+        {
+            var connectionString = await PostgresServer.CreateDatabaseAsync();
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(Seed, connection);
+                await command.ExecuteNonQueryAsync();
+            }
+            store = $$"""{ "provider": "postgresql", "connectionString": "{{connectionString}}" }""";
+        }
+        schema.Write($"{instance}/instance.json", $$"""
+            { "dataStores": { "database": {{store}} }, "auth": { "anonymous": true } }
+            """);
+        schema.Write($"{instance}/db.json", """
+            {
+              "reference": "db",
+              "entities": {
+                "update_user": {
+                  "execute": true,
+                  "processor": "ExecuteSql",
+                  "processorConfig": {
+                    "sql": "update users set name = ? where id = ?",
+                    "execute": true,
+                    "parameters": [
+                      { "reference": "name", "type": "string", "length": 100 },
+                      { "reference": "filter.id", "type": "integer" }
+                    ]
+                  }
+                },
+                "get_user": {
+                  "execute": true,
+                  "processor": "ExecuteSql",
+                  "processorConfig": {
+                    "sql": "select id, name from users where id = ?",
+                    "parameters": [{ "reference": "filter.id", "type": "integer" }]
+                  }
+                }
+              }
+            }
+            """);
+        schema.Write($"{instance}/default.json", """
+            {
+              "reference": "default",
+              "entities": {
+                "list_users": {
+                  "execute": true,
+                  "processor": "ExecuteSql",
+                  "processorConfig": { "sql": "select id, name from users order by id" }
+                }
+              }
+            }
+            """);
+    }
+}
