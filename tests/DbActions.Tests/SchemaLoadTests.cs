@@ -38,4 +38,23 @@ public sealed class SchemaLoadTests
 
         Assert.That(refused!.Message, Does.Contain("reference 'filter.' may only hold letters, digits and _ after its filter. prefix."));
     }
+
+    [Test]
+    public async Task Every_problem_of_a_sessions_setting_is_reported_under_its_tag()
+    {
+        using var schema = new TempDirectory();
+        await UsersSchema.WriteAsync(schema, UsersSchema.Sqlite);
+        schema.Write("shop/instance.json", """
+            {
+              "dataStores": { "database": { "provider": "sqlite", "connectionString": "Data Source=data/users.db", "seed": "data/seed.sql" } },
+              "sessions": { "required": "yes", "tags": { "short": { "secret": "too short", "issuer": "i" } } }
+            }
+            """);
+
+        var refused = Assert.ThrowsAsync<InvalidSchemaException>(() => RunningHost.StartAsync(schema.Path));
+
+        Assert.That(refused!.Message, Does.Contain("sessions.required"));
+        Assert.That(refused.Message, Does.Contain("sessions.tags.short.audience is required"));
+        Assert.That(refused.Message, Does.Contain("sessions.tags.short.secret must be at least 32 bytes long"));
+    }
 }

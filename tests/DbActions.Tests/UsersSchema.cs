@@ -17,8 +17,18 @@ public static class UsersSchema
         INSERT INTO users (id, name, owner) VALUES (1, 'Ada', 'ada'), (2, 'Brian', 'brian'), (3, 'Cleo', 'ada');
         """;
 
-    /// <summary>Writes schema/shop for <paramref name="provider"/>, creating and seeding the database.</summary>
-    public static async Task WriteAsync(TempDirectory schema, string provider, string instance = "shop")
+    /// <summary>The session tag <see cref="WriteAsync"/> declares when asked for sessions, and its HS256 settings.</summary>
+    public const string SessionTag = "user-session";
+    public const string SessionSecret = "a-session-secret-of-at-least-32-bytes!";
+    public const string SessionIssuer = "https://sessions.example";
+    public const string SessionAudience = "shop";
+
+    /// <summary>
+    /// Writes schema/&lt;instance&gt; for <paramref name="provider"/>, creating and seeding the database. With
+    /// <paramref name="sessions"/>, the instance requires a session of <see cref="SessionTag"/> and adds the system
+    /// "mine", whose my_users lists the users the session's subject owns.
+    /// </summary>
+    public static async Task WriteAsync(TempDirectory schema, string provider, string instance = "shop", bool sessions = false)
     {
         string store;
         if (provider == Sqlite)
@@ -37,9 +47,30 @@ public static class UsersSchema
             }
             store = $$"""{ "provider": "postgresql", "connectionString": "{{connectionString}}" }""";
         }
+        var sessionSettings = sessions
+            ? $$""", "sessions": { "required": true, "tags": { "{{SessionTag}}": { "secret": "{{SessionSecret}}", "issuer": "{{SessionIssuer}}", "audience": "{{SessionAudience}}" } } }"""
+            : "";
         schema.Write($"{instance}/instance.json", $$"""
-            { "dataStores": { "database": {{store}} }, "auth": { "anonymous": true } }
+            { "dataStores": { "database": {{store}} }, "auth": { "anonymous": true }{{sessionSettings}} }
             """);
+        if (sessions)
+        {
+            schema.Write($"{instance}/mine.json", """
+                {
+                  "reference": "mine",
+                  "entities": {
+                    "my_users": {
+                      "execute": true,
+                      "processor": "ExecuteSql",
+                      "processorConfig": {
+                        "sql": "select id, name from users where owner = ? order by id",
+                        "parameters": [{ "reference": "session.subject", "type": "string", "length": 100 }]
+                      }
+                    }
+                  }
+                }
+                """);
+        }
         schema.Write($"{instance}/db.json", """
             {
               "reference": "db",

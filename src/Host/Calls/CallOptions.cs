@@ -74,8 +74,8 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
     }
 
     /// <summary>
-    /// Refuses options the call cannot have, all at once: an environment other than the host's, a cache or a session
-    /// tag the instance does not declare, retries. Null when the call may run.
+    /// Refuses options the call cannot have, all at once: an environment other than the host's, a cache the instance
+    /// does not declare, retries. Null when the call may run; the session is verified next.
     /// </summary>
     public HostError? Check(string hostEnvironment)
     {
@@ -87,10 +87,6 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
         if (Cache is { } cache)
         {
             errors.Add($"Cache '{cache}' is not one this instance declares; it declares none.");
-        }
-        if (Session is { } session)
-        {
-            errors.Add($"Session tag '{session.Tag}' is not one this instance declares; it declares none.");
         }
         if (Retries is < 0)
         {

@@ -4,6 +4,7 @@ using DataHub.Host.Calls;
 using DataHub.Host.DataStores;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Plugins;
+using DataHub.Host.Sessions;
 using DataHub.Plugins;
 
 namespace DataHub.Host.Schema;
@@ -83,15 +84,16 @@ public sealed class SchemaLoader(
         SchemaJson.SubstituteEnvironment(settings, _environment, Report);
         foreach (var (member, _) in settings)
         {
-            if (member is not ("description" or "dataStores" or "auth"))
+            if (member is not ("description" or "dataStores" or "auth" or "sessions"))
             {
-                Report($"Unknown member '{member}'. instance.json takes description, dataStores and auth.");
+                Report($"Unknown member '{member}'. instance.json takes description, dataStores, auth and sessions.");
             }
         }
 
         var stores = ReadDataStores(settings["dataStores"], folder, Report);
         createdStores.Add(stores);
         var access = InstanceAccess.Read(settings["auth"], name, folder, _accessLogger, metrics, Report);
+        var sessions = InstanceSessions.Read(settings["sessions"], folder, Report);
 
         var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
@@ -116,9 +118,9 @@ public sealed class SchemaLoader(
             }
         }
 
-        return errors.Count > firstError || access is null
+        return errors.Count > firstError || access is null || sessions is null
             ? null
-            : new InstanceDefinition(name, stores, access, systems);
+            : new InstanceDefinition(name, stores, access, systems) { Sessions = sessions };
     }
 
     private static InstanceDataStores ReadDataStores(JsonNode? node, string instanceDirectory, Action<string> report)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
 using DataHub.Host.DataStores;
+using DataHub.Host.Sessions;
 using DataHub.Plugins;
 
 namespace DataHub.Host.Schema;
@@ -36,7 +37,11 @@ public sealed record InstanceDefinition(
     string Name,
     InstanceDataStores DataStores,
     InstanceAccess Access,
-    IReadOnlyDictionary<string, SystemDefinition> Systems);
+    IReadOnlyDictionary<string, SystemDefinition> Systems)
+{
+    /// <summary>The instance's session tags (instance.json <c>sessions</c>); none by default.</summary>
+    public InstanceSessions Sessions { get; init; } = InstanceSessions.None;
+}
 
 /// <summary>One system: schema/&lt;instance&gt;/&lt;Reference&gt;.json. default.json is the default system.</summary>
 public sealed record SystemDefinition(

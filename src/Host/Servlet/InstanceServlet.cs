@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Schema;
+using DataHub.Host.Sessions;
 using DataHub.Plugins;
 using Microsoft.Extensions.Options;
 
@@ -122,12 +123,24 @@ public sealed partial class InstanceServlet(
         }
         var (instance, system, entity, processor, entityName, user) = target;
         var requestAborted = http.RequestAborted;
-
         var traceId = http.TraceIdentifier;
+        var session = await instance.Sessions.VerifyAsync(instance.Name, call.Session);
+        if (session.Error is { } unverified)
+        {
+            JsonOutput.WriteError(http, unverified);
+            return;
+        }
+        if (session.Session is { } verified)
+        {
+            SessionLog.Verified(new RequestLogger(logger, traceId), entity.Address.ToString(), call.Session!.Tag,
+                verified["subject"]?.GetValue<string>() ?? "", traceId);
+        }
+
         var context = new ProcessorContext(entity.Mapping)
         {
             Data = data,
             Filter = call.Filter,
+            Session = session.Session,
             Call = new EntityCall(instance.Name, system.Reference, entityName, traceId, _environmentName),
             User = user,
             Options = options,
