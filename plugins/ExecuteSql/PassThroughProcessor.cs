@@ -23,6 +23,6 @@ internal sealed class PassThroughProcessor(IDataStore store, bool executeAllowed
         // The call may only ask for a command where the schema allows one.
         var execute = config!.Execute && executeAllowed;
         var data = context.Data is JsonObject call ? call["data"] : null;
-        return StatementRunner.RunAsync(context, store, statement, execute, data, cancellationToken);
+        return StatementRunner.RunAsync(context, CallStore.For(context, store), statement, execute, data, cancellationToken);
     }
 }

@@ -1,10 +1,6 @@
 using System.Net;
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json.Nodes;
 using DataHub.Testing;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace DataHub.DbActions.Tests;
 
@@ -96,20 +92,8 @@ public sealed class SessionTests(string provider) : HostFixture
         }.ToJsonString());
 
     private static string Token(string subject, DateTime? expires = null, string audience = UsersSchema.SessionAudience,
-        string secret = UsersSchema.SessionSecret)
-    {
-        var expiry = expires ?? DateTime.UtcNow.AddHours(1);
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = UsersSchema.SessionIssuer,
-            Audience = audience,
-            Subject = new ClaimsIdentity([new Claim("sub", subject)]),
-            NotBefore = expiry.AddHours(-2),
-            IssuedAt = expiry.AddHours(-2),
-            Expires = expiry,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256),
-        });
-    }
+        string secret = UsersSchema.SessionSecret) =>
+        Tokens.Mint(subject, UsersSchema.SessionIssuer, audience, secret, expires);
 
     private static async Task<string> ErrorAsync(HttpResponseMessage response, HttpStatusCode expected)
     {

@@ -23,6 +23,20 @@ public static class UsersSchema
     public const string SessionIssuer = "https://sessions.example";
     public const string SessionAudience = "shop";
 
+    /// <summary>The SQL that creates and fills the users table.</summary>
+    public const string SeedSql = Seed;
+
+    /// <summary>A new database on the throwaway PostgreSQL server, with the users table; its connection string.</summary>
+    public static async Task<string> CreateSeededPostgresDatabaseAsync()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(Seed, connection);
+        await command.ExecuteNonQueryAsync();
+        return connectionString;
+    }
+
     /// <summary>
     /// Writes schema/&lt;instance&gt; for <paramref name="provider"/>, creating and seeding the database. With
     /// <paramref name="sessions"/>, the instance requires a session of <see cref="SessionTag"/> and adds the system
@@ -38,13 +52,7 @@ public static class UsersSchema
         }
         else
         {
-            var connectionString = await PostgresServer.CreateDatabaseAsync();
-            await using (var connection = new NpgsqlConnection(connectionString))
-            {
-                await connection.OpenAsync();
-                await using var command = new NpgsqlCommand(Seed, connection);
-                await command.ExecuteNonQueryAsync();
-            }
+            var connectionString = await CreateSeededPostgresDatabaseAsync();
             store = $$"""{ "provider": "postgresql", "connectionString": "{{connectionString}}" }""";
         }
         var sessionSettings = sessions

@@ -74,16 +74,12 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
     }
 
     /// <summary>
-    /// Refuses options the call cannot have, all at once: an environment other than the host's, a cache the instance
-    /// does not declare, retries. Null when the call may run; the session is verified next.
+    /// Refuses options the call cannot have, all at once: a cache the instance does not declare, retries. Null when
+    /// the call may run; the environment and the session are checked next.
     /// </summary>
-    public HostError? Check(string hostEnvironment)
+    public HostError? Check()
     {
         var errors = new List<string>();
-        if (Environment is { } environment && !string.Equals(environment, hostEnvironment, StringComparison.OrdinalIgnoreCase))
-        {
-            errors.Add($"Environment '{environment}' is not one this instance has; it has: {hostEnvironment}.");
-        }
         if (Cache is { } cache)
         {
             errors.Add($"Cache '{cache}' is not one this instance declares; it declares none.");

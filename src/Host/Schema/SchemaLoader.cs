@@ -3,6 +3,7 @@ using DataHub.Host.Auth;
 using DataHub.Host.Calls;
 using DataHub.Host.DataStores;
 using DataHub.Host.Diagnostics;
+using DataHub.Host.Environments;
 using DataHub.Host.Plugins;
 using DataHub.Host.Sessions;
 using DataHub.Plugins;
@@ -84,9 +85,9 @@ public sealed class SchemaLoader(
         SchemaJson.SubstituteEnvironment(settings, _environment, Report);
         foreach (var (member, _) in settings)
         {
-            if (member is not ("description" or "dataStores" or "auth" or "sessions"))
+            if (member is not ("description" or "dataStores" or "auth" or "sessions" or "environments"))
             {
-                Report($"Unknown member '{member}'. instance.json takes description, dataStores, auth and sessions.");
+                Report($"Unknown member '{member}'. instance.json takes description, dataStores, auth, sessions and environments.");
             }
         }
 
@@ -94,6 +95,11 @@ public sealed class SchemaLoader(
         createdStores.Add(stores);
         var access = InstanceAccess.Read(settings["auth"], name, folder, _accessLogger, metrics, Report);
         var sessions = InstanceSessions.Read(settings["sessions"], folder, Report);
+        var environments = InstanceEnvironments.Read(settings["environments"], settings["dataStores"], folder, Report);
+        if (environments is not null)
+        {
+            createdStores.AddRange(environments.DataStores);
+        }
 
         var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
@@ -118,9 +124,9 @@ public sealed class SchemaLoader(
             }
         }
 
-        return errors.Count > firstError || access is null || sessions is null
+        return errors.Count > firstError || access is null || sessions is null || environments is null
             ? null
-            : new InstanceDefinition(name, stores, access, systems) { Sessions = sessions };
+            : new InstanceDefinition(name, stores, access, systems) { Sessions = sessions, Environments = environments };
     }
 
     private static InstanceDataStores ReadDataStores(JsonNode? node, string instanceDirectory, Action<string> report)
@@ -143,7 +149,7 @@ public sealed class SchemaLoader(
                 continue;
             }
             var storeErrors = new List<string>();
-            var store = DataStoreFactory.Create(storeName, storeConfig, instanceDirectory, storeErrors);
+            var store = DataStoreFactory.Create(storeName, InstanceEnvironments.WithoutOverrides(storeConfig), instanceDirectory, storeErrors);
             storeErrors.ForEach(message => report($"dataStores.{storeName}: {message}"));
             if (store is not null)
             {

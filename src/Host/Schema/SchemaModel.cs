@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
 using DataHub.Host.DataStores;
+using DataHub.Host.Environments;
 using DataHub.Host.Sessions;
 using DataHub.Plugins;
 
@@ -19,7 +20,10 @@ public sealed record SchemaSnapshot(IReadOnlyDictionary<string, InstanceDefiniti
     {
         foreach (var instance in Instances.Values)
         {
-            await instance.DataStores.InitializeAsync(cancellationToken);
+            foreach (var stores in instance.AllDataStores)
+            {
+                await stores.InitializeAsync(cancellationToken);
+            }
         }
     }
 
@@ -27,7 +31,10 @@ public sealed record SchemaSnapshot(IReadOnlyDictionary<string, InstanceDefiniti
     {
         foreach (var instance in Instances.Values)
         {
-            await instance.DataStores.DisposeAsync();
+            foreach (var stores in instance.AllDataStores)
+            {
+                await stores.DisposeAsync();
+            }
         }
     }
 }
@@ -41,6 +48,12 @@ public sealed record InstanceDefinition(
 {
     /// <summary>The instance's session tags (instance.json <c>sessions</c>); none by default.</summary>
     public InstanceSessions Sessions { get; init; } = InstanceSessions.None;
+
+    /// <summary>The instance's environments (instance.json <c>environments</c>), each with its own stores; none by default.</summary>
+    public InstanceEnvironments Environments { get; init; } = InstanceEnvironments.None;
+
+    /// <summary>The stores as written and every environment's own.</summary>
+    public IEnumerable<InstanceDataStores> AllDataStores => Environments.DataStores.Prepend(DataStores);
 }
 
 /// <summary>One system: schema/&lt;instance&gt;/&lt;Reference&gt;.json. default.json is the default system.</summary>

@@ -20,10 +20,12 @@ public sealed partial class InstanceServlet(
     DataHubMetrics metrics,
     IOptions<DataHubOptions> options,
     IHostEnvironment environment,
+    IConfiguration configuration,
     ILogger<InstanceServlet> logger)
 {
     private readonly RequestCancellation _cancellation = new(options.Value.RequestTimeout);
-    private readonly string _environmentName = environment.EnvironmentName;
+    // The environment a call runs in when it names none.
+    private readonly string _environmentName = configuration["DataHub:Environment"] is { Length: > 0 } configured ? configured : environment.EnvironmentName;
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
@@ -116,12 +118,18 @@ public sealed partial class InstanceServlet(
     /// <summary>Checks the call's options, runs the processor and writes its outputs: the part both endpoints share.</summary>
     internal async Task RunAsync(HttpContext http, CallTarget target, JsonNode? data, JsonNode? options, CallOptions call)
     {
-        if (call.Check(_environmentName) is { } refused)
+        var (instance, system, entity, processor, entityName, user) = target;
+        if (call.Check() is { } refused)
         {
             JsonOutput.WriteError(http, refused);
             return;
         }
-        var (instance, system, entity, processor, entityName, user) = target;
+        var chosen = instance.Environments.Choose(call.Environment, _environmentName, user);
+        if (chosen.Error is { } unavailable)
+        {
+            JsonOutput.WriteError(http, unavailable);
+            return;
+        }
         var requestAborted = http.RequestAborted;
         var traceId = http.TraceIdentifier;
         var session = await instance.Sessions.VerifyAsync(instance.Name, call.Session);
@@ -141,12 +149,12 @@ public sealed partial class InstanceServlet(
             Data = data,
             Filter = call.Filter,
             Session = session.Session,
-            Call = new EntityCall(instance.Name, system.Reference, entityName, traceId, _environmentName),
+            Call = new EntityCall(instance.Name, system.Reference, entityName, traceId, chosen.Name),
             User = user,
             Options = options,
             ProcessorConfig = entity.ProcessorConfig,
             DataStoreName = entity.DataStoreName,
-            DataStores = instance.DataStores,
+            DataStores = chosen.DataStores ?? instance.DataStores,
             Logger = new RequestLogger(processor.Logger, traceId),
             TraceId = traceId,
         };
