@@ -24,9 +24,11 @@ internal static class StatementRunner
         }
 
         var element = 0;
+        var opened = false;
         try
         {
             await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
+            opened = true;
             await using var command = connection.CreateCommand();
             command.CommandText = statement.Sql;
             command.CommandTimeout = (int)Math.Ceiling(store.CommandTimeout.TotalSeconds);
@@ -70,6 +72,7 @@ internal static class StatementRunner
                 : element < valueSets.Length ? string.Create(CultureInfo.InvariantCulture, $"data[{element}]: ")
                 : "committing the batch: ";
             Report(context, error, where, e);
+            context.FailureIsTransient = TransientFailure.ProvesNoCommit(e, opened, error);
         }
         catch (OverflowException e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -101,6 +101,13 @@ public sealed class ProcessorContext
     /// <summary>A MessageStatus code (see <see cref="MessageStatus"/>). With no response set, builds the body.</summary>
     public int? Status { get; set; }
 
+    /// <summary>
+    /// Set by a plug-in when the call failed transiently and provably committed nothing (a connection that never
+    /// opened, a statement or transaction the database rolled back): the host may run the call again when the caller
+    /// asked for retries. Added in contract 1.2.
+    /// </summary>
+    public bool FailureIsTransient { get; set; }
+
     /// <summary>The error message that goes with <see cref="Status"/>.</summary>
     public string? ErrorMessage { get; set; }
 

@@ -74,7 +74,7 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
     }
 
     /// <summary>
-    /// Refuses options the call cannot have, all at once: a cache the instance does not declare, retries. Null when
+    /// Refuses options the call cannot have, all at once: a cache the instance does not declare, negative retries. Null when
     /// the call may run; the environment and the session are checked next.
     /// </summary>
     public HostError? Check()
@@ -87,10 +87,6 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
         if (Retries is < 0)
         {
             errors.Add("retries must be a whole number of 0 or more.");
-        }
-        else if (Retries is > 0)
-        {
-            errors.Add("retries: this host does not retry calls yet; send 0 or leave it out.");
         }
         return errors.Count > 0 ? HostError.InvalidInput(string.Join(" ", errors)) : null;
     }

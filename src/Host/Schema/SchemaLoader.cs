@@ -85,9 +85,9 @@ public sealed class SchemaLoader(
         SchemaJson.SubstituteEnvironment(settings, _environment, Report);
         foreach (var (member, _) in settings)
         {
-            if (member is not ("description" or "dataStores" or "auth" or "sessions" or "environments"))
+            if (member is not ("description" or "dataStores" or "auth" or "sessions" or "environments" or "maxRetries"))
             {
-                Report($"Unknown member '{member}'. instance.json takes description, dataStores, auth, sessions and environments.");
+                Report($"Unknown member '{member}'. instance.json takes description, dataStores, auth, sessions, environments and maxRetries.");
             }
         }
 
@@ -95,6 +95,18 @@ public sealed class SchemaLoader(
         createdStores.Add(stores);
         var access = InstanceAccess.Read(settings["auth"], name, folder, _accessLogger, metrics, Report);
         var sessions = InstanceSessions.Read(settings["sessions"], folder, Report);
+        var maxRetries = CallRetries.DefaultCap;
+        if (settings["maxRetries"] is { } maxNode)
+        {
+            if (maxNode is JsonValue maxValue && maxValue.TryGetValue(out int max) && max is >= 0 and <= 10)
+            {
+                maxRetries = max;
+            }
+            else
+            {
+                Report("maxRetries must be a whole number from 0 to 10.");
+            }
+        }
         var environments = InstanceEnvironments.Read(settings["environments"], settings["dataStores"], folder, Report);
         if (environments is not null)
         {
@@ -126,7 +138,7 @@ public sealed class SchemaLoader(
 
         return errors.Count > firstError || access is null || sessions is null || environments is null
             ? null
-            : new InstanceDefinition(name, stores, access, systems) { Sessions = sessions, Environments = environments };
+            : new InstanceDefinition(name, stores, access, systems) { Sessions = sessions, Environments = environments, MaxRetries = maxRetries };
     }
 
     private static InstanceDataStores ReadDataStores(JsonNode? node, string instanceDirectory, Action<string> report)

@@ -52,6 +52,9 @@ public sealed record InstanceDefinition(
     /// <summary>The instance's environments (instance.json <c>environments</c>), each with its own stores; none by default.</summary>
     public InstanceEnvironments Environments { get; init; } = InstanceEnvironments.None;
 
+    /// <summary>The most retries a call may ask for (instance.json <c>maxRetries</c>).</summary>
+    public int MaxRetries { get; init; } = Calls.CallRetries.DefaultCap;
+
     /// <summary>The stores as written and every environment's own.</summary>
     public IEnumerable<InstanceDataStores> AllDataStores => Environments.DataStores.Prepend(DataStores);
 }

@@ -144,7 +144,7 @@ public sealed partial class InstanceServlet(
                 verified["subject"]?.GetValue<string>() ?? "", traceId);
         }
 
-        var context = new ProcessorContext(entity.Mapping)
+        ProcessorContext NewContext() => new(entity.Mapping)
         {
             Data = data,
             Filter = call.Filter,
@@ -159,11 +159,22 @@ public sealed partial class InstanceServlet(
             TraceId = traceId,
         };
 
+        var retries = Math.Min(call.Retries ?? 0, instance.MaxRetries);
+        ProcessorContext context;
         using (var cancellation = _cancellation.Start(requestAborted))
         {
             try
             {
-                await processor.Processor.ExecuteAsync(context, cancellation.Token);
+                if (retries == 0)
+                {
+                    context = NewContext();
+                    await processor.Processor.ExecuteAsync(context, cancellation.Token);
+                }
+                else
+                {
+                    (context, var retried) = await CallRetries.RunAsync(NewContext, processor.Processor, retries, instance.Name, cancellation.Token);
+                    http.Response.Headers[CallRetries.Header] = retried.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
             }
             catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
             {
