@@ -33,6 +33,7 @@ internal sealed class ParameterBinding
     private ParameterBinding(ParameterDefinition definition, string? name, string provider)
     {
         Reference = definition.Reference;
+        (Source, Field) = ParameterReference.Split(definition.Reference);
         Name = name;
         Direction = definition.Direction;
         _type = definition.Type;
@@ -68,6 +69,12 @@ internal sealed class ParameterBinding
 
     /// <summary>The field of the call's data that supplies the value.</summary>
     public string Reference { get; }
+
+    /// <summary>The input that supplies the value: data, filter or session.</summary>
+    public ParameterSource Source { get; }
+
+    /// <summary>The field of <see cref="Source"/> that supplies the value: the reference without its prefix.</summary>
+    public string Field { get; }
 
     /// <summary>The parameter's name in the rewritten SQL, or null where it binds by position.</summary>
     public string? Name { get; }

@@ -269,9 +269,11 @@ internal static class SqlConfigReader
                 ? $"{at}: use reference, not name, to identify a parameter."
                 : $"{at}: reference is required.");
         }
-        else if (!IsReference(reference))
+        else if (ParameterReference.Split(reference) is var (source, field) && !IsReference(field))
         {
-            errors.Add($"{at}: reference '{reference}' may only hold letters, digits and _.");
+            errors.Add(source == ParameterSource.Data
+                ? $"{at}: reference '{reference}' may only hold letters, digits and _."
+                : $"{at}: reference '{reference}' may only hold letters, digits and _ after its {source.ToString().ToLowerInvariant()}. prefix.");
         }
         else
         {

@@ -12,6 +12,7 @@ internal sealed class SqlStatement
         Sql = sql;
         Parameters = parameters;
         DefaultValues = Array.ConvertAll(parameters, parameter => parameter.DefaultValue);
+        ReadsOnlyData = Array.TrueForAll(parameters, parameter => parameter.Source == ParameterSource.Data);
         Outputs = outputs;
         OutputsFromRow = provider == DataStoreProviders.PostgreSql;
         AllResultSets = config.ResultSets == ResultSets.All;
@@ -22,6 +23,9 @@ internal sealed class SqlStatement
             OutputOrdinals = [.. outputs.Select(output => Array.IndexOf(parameters, output))];
         }
     }
+
+    /// <summary>True when no parameter reads the filter or the session, so a call without data takes the defaults.</summary>
+    public bool ReadsOnlyData { get; }
 
     /// <summary>The SQL with the provider's parameter markers in place of the placeholders.</summary>
     public string Sql { get; }
@@ -142,17 +146,24 @@ internal sealed class SqlStatement
     }
 
     /// <summary>
-    /// Converts one data object into values, in parameter order: a missing field takes the default. Returns the first
-    /// value that does not fit as an error, and then nothing should run.
+    /// Converts one data object (with the call's filter and session) into values, in parameter order: a missing field
+    /// takes the default. Returns the first value that does not fit as an error, and then nothing should run.
     /// </summary>
-    public object[]? ReadValues(JsonObject data, out string? error)
+    public object[]? ReadValues(JsonObject data, JsonObject? filter, JsonObject? session, out string? error)
     {
         error = null;
         var values = new object[Parameters.Length];
         for (var i = 0; i < values.Length; i++)
         {
             var parameter = Parameters[i];
-            if (parameter.Direction == Direction.Out || !data.TryGetPropertyValue(parameter.Reference, out var node))
+            var source = parameter.Source switch
+            {
+                ParameterSource.Filter => filter,
+                ParameterSource.Session => session,
+                _ => data,
+            };
+            JsonNode? node = null;
+            if (parameter.Direction == Direction.Out || source is null || !source.TryGetPropertyValue(parameter.Field, out node))
             {
                 values[i] = parameter.DefaultValue;
             }

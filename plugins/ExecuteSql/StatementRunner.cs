@@ -27,9 +27,11 @@ internal static class StatementRunner
         }
 
         var element = 0;
+        var opened = false;
         try
         {
             await using var connection = await store.DataSource.OpenConnectionAsync(cancellationToken);
+            opened = true;
             await using var command = connection.CreateCommand();
             command.CommandText = statement.Sql;
             command.CommandTimeout = (int)Math.Ceiling(store.CommandTimeout.TotalSeconds);
@@ -107,6 +109,7 @@ internal static class StatementRunner
                 : element < valueSets.Length ? string.Create(CultureInfo.InvariantCulture, $"data[{element}]: ")
                 : "committing the batch: ";
             DataStoreFailure.Report(context, error, where, e, callersSql);
+            context.FailureIsTransient = TransientFailure.ProvesNoCommit(e, opened, error);
         }
         catch (OverflowException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -241,10 +244,12 @@ internal static class StatementRunner
     {
         switch (data)
         {
-            case null:
+            case null when statement.ReadsOnlyData:
                 return [statement.DefaultValues];
+            case null:
+                return ReadValueSets(context, statement, new JsonObject());
             case JsonObject single:
-                var values = statement.ReadValues(single, out var error);
+                var values = statement.ReadValues(single, context.Filter, context.Session, out var error);
                 if (values is null)
                 {
                     context.Fail(MessageStatus.DataInvalid, error!);
@@ -260,7 +265,7 @@ internal static class StatementRunner
                         context.Fail(MessageStatus.DataInvalid, string.Create(CultureInfo.InvariantCulture, $"data[{i}] must be a JSON object."));
                         return null;
                     }
-                    var itemValues = statement.ReadValues(item, out var itemError);
+                    var itemValues = statement.ReadValues(item, context.Filter, context.Session, out var itemError);
                     if (itemValues is null)
                     {
                         context.Fail(MessageStatus.DataInvalid, string.Create(CultureInfo.InvariantCulture, $"data[{i}]: {itemError}"));

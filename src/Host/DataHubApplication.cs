@@ -1,3 +1,4 @@
+using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Limits;
 using DataHub.Host.Plugins;
@@ -44,6 +45,7 @@ public static class DataHubApplication
         builder.Services.AddSingleton<DataHubMetrics>();
         builder.AddDataHubPluginReload(PluginFolders.For(options, Directory.GetCurrentDirectory()));
         builder.AddDataHubRateLimits(rateLimits);
+        builder.Services.AddDataHubDbActions();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
@@ -60,6 +62,7 @@ public static class DataHubApplication
         app.UseErrorShapeForBodilessErrors();
         app.UseDataHubRateLimits();
         app.MapGet("/health", (SchemaCatalog schema) => Results.Json(Health.Describe(schema)));
+        app.MapDataHubDbActions();
         InstanceServlet.Map(app);
         return app;
     }

@@ -14,7 +14,7 @@ public sealed class Attributes
 {
     /// <summary>The input attributes, which a plug-in reads but does not replace.</summary>
     public static readonly IReadOnlySet<string> InputNames =
-        new HashSet<string>(StringComparer.Ordinal) { "data", "context", "user", "options", "entityMapping" };
+        new HashSet<string>(StringComparer.Ordinal) { "data", "filter", "session", "context", "user", "options", "entityMapping" };
 
     private readonly ProcessorContext _context;
     private readonly Dictionary<string, object?> _extra = new(StringComparer.Ordinal);
@@ -22,12 +22,14 @@ public sealed class Attributes
     internal Attributes(ProcessorContext context) => _context = context;
 
     /// <summary>
-    /// Reads an attribute: JSON nodes for data, context, user, options, entityMapping and response; an int for
+    /// Reads an attribute: JSON nodes for data, filter, session, context, user, options, entityMapping and response; an int for
     /// httpStatus and status; a string for errorMessage; a <see cref="JsonObject"/> for httpHeaders.
     /// </summary>
     public object? Get(string name) => name switch
     {
         "data" => _context.Data,
+        "filter" => _context.Filter,
+        "session" => _context.Session,
         "context" => _context.Context,
         "user" => _context.User,
         "options" => _context.Options,

@@ -26,6 +26,18 @@ public sealed class ProcessorContext
     /// <summary>The call's input: the JSON body or the <c>data</c> URL parameter (object or array); null when none.</summary>
     public JsonNode? Data { get; init; }
 
+    /// <summary>
+    /// The call's second input: criteria for selecting the records a call updates, deletes or reads (Ductape's
+    /// <c>input.filter</c>, the <c>filter</c> URL parameter); null when the call has none. Added in contract 1.2.
+    /// </summary>
+    public JsonObject? Filter { get; init; }
+
+    /// <summary>
+    /// The claims of the call's verified session (<c>tag</c>, <c>subject</c> and the token's claims); null when the
+    /// call names no session. Added in contract 1.2.
+    /// </summary>
+    public JsonObject? Session { get; init; }
+
     /// <summary>Which entity was called, under which request id: the typed form of <see cref="Context"/>.</summary>
     public EntityCall? Call { get; init; }
 
@@ -95,6 +107,13 @@ public sealed class ProcessorContext
 
     /// <summary>A MessageStatus code (see <see cref="MessageStatus"/>). With no response set, builds the body.</summary>
     public int? Status { get; set; }
+
+    /// <summary>
+    /// Set by a plug-in when the call failed transiently and provably committed nothing (a connection that never
+    /// opened, a statement or transaction the database rolled back): the host may run the call again when the caller
+    /// asked for retries. Added in contract 1.2.
+    /// </summary>
+    public bool FailureIsTransient { get; set; }
 
     /// <summary>The error message that goes with <see cref="Status"/>.</summary>
     public string? ErrorMessage { get; set; }

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using DataHub.ExecuteSql.Tests.Support;
@@ -316,7 +317,7 @@ public sealed class SqlServerTests
         return context;
     }
 
-    /// <summary>SqlClient 2.1 has no public way to make a SqlException; its internal factory is the one it uses itself.</summary>
+    /// <summary>SqlClient has no public way to make a SqlException; its internal factory is the one it uses itself.</summary>
     private static SqlException CreateSqlException(int number, string message, byte severity = 16)
     {
         const BindingFlags Internal = BindingFlags.NonPublic | BindingFlags.Instance;
@@ -330,7 +331,7 @@ public sealed class SqlServerTests
             "errorMessage" => message,
             "procedure" => "",
             "lineNumber" => 1,
-            "win32ErrorCode" => 0u,
+            "win32ErrorCode" => Convert.ChangeType(0, p.ParameterType, CultureInfo.InvariantCulture),
             _ => p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null,
         }).ToArray();
         var error = (SqlError)errorConstructor.Invoke(arguments);

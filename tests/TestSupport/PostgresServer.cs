@@ -47,6 +47,15 @@ public static class PostgresServer
         return new NpgsqlConnectionStringBuilder(server.AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
+    /// <summary>
+    /// Stops the throwaway server, keeping its data, so a test can prove recovery from an outage; <see cref="ResumeAsync"/>
+    /// starts it again on the same port. Fails on a server given by <see cref="ConnectionStringVariable"/>.
+    /// </summary>
+    public static async Task PauseAsync() => await (await GetServerAsync()).PauseAsync();
+
+    /// <summary>Starts a server <see cref="PauseAsync"/> stopped, with its earlier settings.</summary>
+    public static async Task ResumeAsync() => await (await GetServerAsync()).ResumeAsync();
+
     /// <summary>Stops the throwaway server and deletes its folder; on a given server, drops the databases made here.</summary>
     public static async Task StopAsync()
     {
@@ -114,13 +123,15 @@ public static class PostgresServer
         private readonly string? _folder;
         private readonly string[] _runAs;
         private readonly string? _pgCtl;
+        private readonly string? _options;
 
-        private Server(string adminConnectionString, string? folder, string[] runAs, string? pgCtl)
+        private Server(string adminConnectionString, string? folder, string[] runAs, string? pgCtl, string? options = null)
         {
             AdminConnectionString = adminConnectionString;
             _folder = folder;
             _runAs = runAs;
             _pgCtl = pgCtl;
+            _options = options;
         }
 
         public string AdminConnectionString { get; }
@@ -165,7 +176,7 @@ public static class PostgresServer
                         var admin = string.Create(CultureInfo.InvariantCulture,
                             $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false");
                         await CheckReachableAsync(admin);
-                        return new Server(admin, folder, runAs, pgCtl);
+                        return new Server(admin, folder, runAs, pgCtl, options);
                     }
                     catch (ServerUnavailableException e)
                     {
@@ -180,6 +191,15 @@ public static class PostgresServer
                 throw;
             }
         }
+
+        public Task PauseAsync()
+        {
+            Assert.That(_folder, Is.Not.Null, "Stopping the server needs the throwaway one, not " + ConnectionStringVariable + ".");
+            return RunAsync(_runAs, _pgCtl!, ["stop", "-D", DataFolder!, "-m", "fast", "-w"]);
+        }
+
+        public Task ResumeAsync() =>
+            RunAsync(_runAs, _pgCtl!, ["start", "-D", DataFolder!, "-l", Path.Combine(_folder!, "server.log"), "-w", "-t", "60", "-o", _options!]);
 
         public async Task StopAsync(string[] databases)
         {

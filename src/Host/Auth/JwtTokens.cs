@@ -33,12 +33,15 @@ public sealed class JwtTokens
 
     private JwtTokens(TokenValidationParameters parameters) => _parameters = parameters;
 
-    /// <summary>Reads the <c>jwt</c> member of <c>auth</c>; reports every problem and returns null if there is one.</summary>
-    public static JwtTokens? Read(JsonNode? jwt, string instanceDirectory, Action<string> report)
+    /// <summary>
+    /// Reads JWT settings (the <c>jwt</c> member of <c>auth</c>, or a session tag's); reports every problem, named by
+    /// <paramref name="label"/>, and returns null if there is one.
+    /// </summary>
+    public static JwtTokens? Read(JsonNode? jwt, string instanceDirectory, Action<string> report, string label = "auth.jwt")
     {
         if (jwt is not JsonObject settings)
         {
-            report("auth.jwt must be an object: {\"secret\" or \"publicKey\", \"issuer\", \"audience\"}.");
+            report($"{label} must be an object: {{\"secret\" or \"publicKey\", \"issuer\", \"audience\"}}.");
             return null;
         }
         var problems = new ProblemReport(report);
@@ -46,28 +49,28 @@ public sealed class JwtTokens
         {
             if (!_members.Contains(member))
             {
-                problems.Add($"auth.jwt: unknown member '{member}'. It takes secret or publicKey, issuer and audience.");
+                problems.Add($"{label}: unknown member '{member}'. It takes secret or publicKey, issuer and audience.");
             }
         }
-        var secret = SchemaJson.GetString(settings, "secret", problems.Add, label: "auth.jwt.secret");
-        var publicKey = SchemaJson.GetString(settings, "publicKey", problems.Add, label: "auth.jwt.publicKey");
-        var issuer = SchemaJson.GetString(settings, "issuer", problems.Add, label: "auth.jwt.issuer");
-        var audience = SchemaJson.GetString(settings, "audience", problems.Add, label: "auth.jwt.audience");
+        var secret = SchemaJson.GetString(settings, "secret", problems.Add, label: $"{label}.secret");
+        var publicKey = SchemaJson.GetString(settings, "publicKey", problems.Add, label: $"{label}.publicKey");
+        var issuer = SchemaJson.GetString(settings, "issuer", problems.Add, label: $"{label}.issuer");
+        var audience = SchemaJson.GetString(settings, "audience", problems.Add, label: $"{label}.audience");
         if (string.IsNullOrWhiteSpace(issuer))
         {
-            problems.Add("auth.jwt.issuer is required: the 'iss' every accepted token must carry.");
+            problems.Add($"{label}.issuer is required: the 'iss' every accepted token must carry.");
         }
         if (string.IsNullOrWhiteSpace(audience))
         {
-            problems.Add("auth.jwt.audience is required: the 'aud' every accepted token must carry.");
+            problems.Add($"{label}.audience is required: the 'aud' every accepted token must carry.");
         }
 
         (SecurityKey Key, string Algorithm)? signing = (secret, publicKey) switch
         {
-            (not null, not null) => Fail(problems.Add, "auth.jwt takes either secret (HS256) or publicKey (RS256/ES256), not both."),
-            (null, null) => Fail(problems.Add, "auth.jwt needs secret (HS256) or publicKey (RS256/ES256)."),
-            (not null, null) => SecretKey(secret, problems.Add),
-            (null, not null) => PublicKey(publicKey, instanceDirectory, problems.Add),
+            (not null, not null) => Fail(problems.Add, $"{label} takes either secret (HS256) or publicKey (RS256/ES256), not both."),
+            (null, null) => Fail(problems.Add, $"{label} needs secret (HS256) or publicKey (RS256/ES256)."),
+            (not null, null) => SecretKey(secret, problems.Add, label),
+            (null, not null) => PublicKey(publicKey, instanceDirectory, problems.Add, label),
         };
         if (problems.Count > 0 || signing is not { } key)
         {
@@ -156,18 +159,18 @@ public sealed class JwtTokens
         _ => "it is not valid",
     };
 
-    private static (SecurityKey, string)? SecretKey(string secret, Action<string> report)
+    private static (SecurityKey, string)? SecretKey(string secret, Action<string> report, string label)
     {
         var bytes = Encoding.UTF8.GetBytes(secret);
         if (bytes.Length < MinimumSecretBytes)
         {
-            report($"auth.jwt.secret must be at least {MinimumSecretBytes} bytes long (it has {bytes.Length}); use a random value, e.g. from ${{env:NAME}}.");
+            report($"{label}.secret must be at least {MinimumSecretBytes} bytes long (it has {bytes.Length}); use a random value, e.g. from ${{env:NAME}}.");
             return null;
         }
         return (new SymmetricSecurityKey(bytes), SecurityAlgorithms.HmacSha256);
     }
 
-    private static (SecurityKey, string)? PublicKey(string file, string instanceDirectory, Action<string> report)
+    private static (SecurityKey, string)? PublicKey(string file, string instanceDirectory, Action<string> report, string label)
     {
         string pem;
         try
@@ -176,28 +179,28 @@ public sealed class JwtTokens
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            report($"auth.jwt.publicKey: the key file '{file}' does not exist.");
+            report($"{label}.publicKey: the key file '{file}' does not exist.");
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            report($"auth.jwt.publicKey: the key file '{file}' cannot be read ({e.GetType().Name}).");
+            report($"{label}.publicKey: the key file '{file}' cannot be read ({e.GetType().Name}).");
             return null;
         }
         if (!PemEncoding.TryFind(pem, out var fields))
         {
-            report($"auth.jwt.publicKey: '{file}' holds no PEM block.");
+            report($"{label}.publicKey: '{file}' holds no PEM block.");
             return null;
         }
-        var label = pem[fields.Label];
-        if (label.Contains("PRIVATE", StringComparison.Ordinal))
+        var pemLabel = pem[fields.Label];
+        if (pemLabel.Contains("PRIVATE", StringComparison.Ordinal))
         {
-            report($"auth.jwt.publicKey: '{file}' holds a private key. Give DataHub only the public key.");
+            report($"{label}.publicKey: '{file}' holds a private key. Give DataHub only the public key.");
             return null;
         }
-        if (label is not ("PUBLIC KEY" or "RSA PUBLIC KEY"))
+        if (pemLabel is not ("PUBLIC KEY" or "RSA PUBLIC KEY"))
         {
-            report($"auth.jwt.publicKey: '{file}' must hold a PUBLIC KEY block (it holds {label}).");
+            report($"{label}.publicKey: '{file}' must hold a PUBLIC KEY block (it holds {pemLabel}).");
             return null;
         }
         var block = pem[fields.Location];
@@ -205,7 +208,7 @@ public sealed class JwtTokens
         {
             if (rsa.KeySize < MinimumRsaKeyBits)
             {
-                report($"auth.jwt.publicKey: '{file}' is a {rsa.KeySize}-bit RSA key; at least {MinimumRsaKeyBits} bits are required.");
+                report($"{label}.publicKey: '{file}' is a {rsa.KeySize}-bit RSA key; at least {MinimumRsaKeyBits} bits are required.");
                 rsa.Dispose();
                 return null;
             }
@@ -215,13 +218,13 @@ public sealed class JwtTokens
         {
             if (ec.ExportParameters(includePrivateParameters: false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
             {
-                report($"auth.jwt.publicKey: '{file}' is an EC key on another curve than P-256, which ES256 needs.");
+                report($"{label}.publicKey: '{file}' is an EC key on another curve than P-256, which ES256 needs.");
                 ec.Dispose();
                 return null;
             }
             return (new ECDsaSecurityKey(ec), SecurityAlgorithms.EcdsaSha256);
         }
-        report($"auth.jwt.publicKey: '{file}' is neither an RSA nor an EC public key.");
+        report($"{label}.publicKey: '{file}' is neither an RSA nor an EC public key.");
         return null;
     }
 

@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
+using DataHub.Host.Calls;
 using DataHub.Host.DataStores;
 using DataHub.Host.Diagnostics;
+using DataHub.Host.Environments;
 using DataHub.Host.Plugins;
+using DataHub.Host.Sessions;
 using DataHub.Plugins;
 
 namespace DataHub.Host.Schema;
@@ -27,7 +30,7 @@ public sealed class SchemaLoader(
 
     // What each file may hold. Datahub's own entity members (reference, name, description, fields, dataStore) load as
     // they are; any other member is a mistake that would otherwise pass silently.
-    private static readonly string[] _instanceMembers = ["description", "dataStores", "auth"];
+    private static readonly string[] _instanceMembers = ["description", "dataStores", "auth", "sessions", "environments", "maxRetries"];
     private static readonly string[] _systemMembers = ["reference", "name", "description", "entities", "mappings"];
     private static readonly string[] _entityMembers =
         ["reference", "name", "description", "execute", "processor", "processorConfig", "dataStore", "roles", "fields"];
@@ -82,6 +85,11 @@ public sealed class SchemaLoader(
         var settingsDisplay = Display(root, settingsPath);
         void Report(string message) => errors.Add(new SchemaError(settingsDisplay, message));
 
+        if (name.StartsWith(DbActionEndpoint.ReservedPrefix))
+        {
+            Report($"Instance name '{name}' starts with '{DbActionEndpoint.ReservedPrefix}', which is kept for the host's own paths ({DbActionEndpoint.Path}); rename the folder.");
+            return null;
+        }
         var settings = File.Exists(settingsPath) ? SchemaJson.ReadObject(settingsPath, settingsDisplay, errors) : [];
         if (settings is null)
         {
@@ -93,6 +101,24 @@ public sealed class SchemaLoader(
         var stores = ReadDataStores(settings["dataStores"], folder, Report);
         createdStores.Add(stores);
         var access = InstanceAccess.Read(settings["auth"], name, folder, _accessLogger, metrics, Report);
+        var sessions = InstanceSessions.Read(settings["sessions"], folder, Report);
+        var maxRetries = CallRetries.DefaultCap;
+        if (settings["maxRetries"] is { } maxNode)
+        {
+            if (maxNode is JsonValue maxValue && maxValue.TryGetValue(out int max) && max is >= 0 and <= 10)
+            {
+                maxRetries = max;
+            }
+            else
+            {
+                Report("maxRetries must be a whole number from 0 to 10.");
+            }
+        }
+        var environments = InstanceEnvironments.Read(settings["environments"], settings["dataStores"], folder, Report);
+        if (environments is not null)
+        {
+            createdStores.AddRange(environments.DataStores);
+        }
 
         // A users file kept in the instance folder is the instance's settings, not a system.
         var usersFile = settings["auth"] is JsonObject auth && auth["basic"] is JsonObject basic
@@ -123,9 +149,9 @@ public sealed class SchemaLoader(
             }
         }
 
-        return errors.Count > firstError || access is null
+        return errors.Count > firstError || access is null || sessions is null || environments is null
             ? null
-            : new InstanceDefinition(name, stores, access, systems);
+            : new InstanceDefinition(name, stores, access, systems) { Sessions = sessions, Environments = environments, MaxRetries = maxRetries };
     }
 
     private static InstanceDataStores ReadDataStores(JsonNode? node, string instanceDirectory, Action<string> report)
@@ -148,7 +174,7 @@ public sealed class SchemaLoader(
                 continue;
             }
             var storeErrors = new List<string>();
-            var store = DataStoreFactory.Create(storeName, storeConfig, instanceDirectory, storeErrors);
+            var store = DataStoreFactory.Create(storeName, InstanceEnvironments.WithoutOverrides(storeConfig), instanceDirectory, storeErrors);
             storeErrors.ForEach(message => report($"dataStores.{storeName}: {message}"));
             if (store is not null)
             {

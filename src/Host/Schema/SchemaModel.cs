@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
 using DataHub.Host.DataStores;
+using DataHub.Host.Environments;
+using DataHub.Host.Sessions;
 using DataHub.Plugins;
 
 namespace DataHub.Host.Schema;
@@ -18,7 +20,10 @@ public sealed record SchemaSnapshot(IReadOnlyDictionary<string, InstanceDefiniti
     {
         foreach (var instance in Instances.Values)
         {
-            await instance.DataStores.InitializeAsync(cancellationToken);
+            foreach (var stores in instance.AllDataStores)
+            {
+                await stores.InitializeAsync(cancellationToken);
+            }
         }
     }
 
@@ -39,7 +44,10 @@ public sealed record SchemaSnapshot(IReadOnlyDictionary<string, InstanceDefiniti
                         break;
                 }
             }
-            await instance.DataStores.DisposeAsync();
+            foreach (var stores in instance.AllDataStores)
+            {
+                await stores.DisposeAsync();
+            }
         }
     }
 }
@@ -49,7 +57,20 @@ public sealed record InstanceDefinition(
     string Name,
     InstanceDataStores DataStores,
     InstanceAccess Access,
-    IReadOnlyDictionary<string, SystemDefinition> Systems);
+    IReadOnlyDictionary<string, SystemDefinition> Systems)
+{
+    /// <summary>The instance's session tags (instance.json <c>sessions</c>); none by default.</summary>
+    public InstanceSessions Sessions { get; init; } = InstanceSessions.None;
+
+    /// <summary>The instance's environments (instance.json <c>environments</c>), each with its own stores; none by default.</summary>
+    public InstanceEnvironments Environments { get; init; } = InstanceEnvironments.None;
+
+    /// <summary>The most retries a call may ask for (instance.json <c>maxRetries</c>).</summary>
+    public int MaxRetries { get; init; } = Calls.CallRetries.DefaultCap;
+
+    /// <summary>The stores as written and every environment's own.</summary>
+    public IEnumerable<InstanceDataStores> AllDataStores => Environments.DataStores.Prepend(DataStores);
+}
 
 /// <summary>One system: schema/&lt;instance&gt;/&lt;Reference&gt;.json. default.json is the default system.</summary>
 public sealed record SystemDefinition(

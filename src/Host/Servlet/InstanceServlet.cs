@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Schema;
+using DataHub.Host.Sessions;
 using DataHub.Plugins;
 using Microsoft.Extensions.Options;
 
@@ -17,10 +20,12 @@ public sealed partial class InstanceServlet(
     DataHubMetrics metrics,
     IOptions<DataHubOptions> options,
     IHostEnvironment environment,
+    IConfiguration configuration,
     ILogger<InstanceServlet> logger)
 {
     private readonly RequestCancellation _cancellation = new(options.Value.RequestTimeout);
-    private readonly string _environmentName = environment.EnvironmentName;
+    // The environment a call runs in when it names none.
+    private readonly string _environmentName = configuration["DataHub:Environment"] is { Length: > 0 } configured ? configured : environment.EnvironmentName;
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
@@ -52,70 +57,131 @@ public sealed partial class InstanceServlet(
 
     private async Task ServeCoreAsync(HttpContext http, string instanceName, string systemName, string entityName)
     {
-        var instances = catalog.Current.Instances;
-        if (!instances.TryGetValue(instanceName, out var instance))
+        var target = await ResolveAsync(http, instanceName, systemName, entityName);
+        if (target is null)
         {
-            JsonOutput.WriteError(http, HostError.InstanceNotFound(instanceName));
-            return;
-        }
-        if (!instance.Systems.TryGetValue(systemName, out var system))
-        {
-            JsonOutput.WriteError(http, HostError.SystemNotFound(instanceName, systemName));
-            return;
-        }
-        if (!system.Entities.TryGetValue(entityName, out var entity))
-        {
-            JsonOutput.WriteError(http, HostError.EntityNotFound(systemName, entityName));
-            return;
-        }
-        if (entity.Processor is not { } processor)
-        {
-            JsonOutput.WriteError(http, HostError.NotExecutable(entityName));
             return;
         }
 
         var requestAborted = http.RequestAborted;
-        var access = await instance.Access.AuthorizeAsync(http, entity, requestAborted);
-        if (access.Error is { } denied)
-        {
-            JsonOutput.WriteError(http, denied);
-            return;
-        }
-
-        var (dryRun, dryRunError) = DryRunRequest.Read(http.Request);
-        if ((dryRunError ?? (dryRun ? DryRunRequest.Refusal(processor.Processor, entityName) : null)) is { } refused)
-        {
-            JsonOutput.WriteError(http, refused);
-            return;
-        }
-
         var input = await RequestInput.ReadAsync(http.Request, requestAborted);
         if (input.Error is { } invalid)
         {
             JsonOutput.WriteError(http, invalid);
             return;
         }
-
-        var traceId = http.TraceIdentifier;
-        var context = new ProcessorContext(entity.Mapping)
+        var call = CallOptions.ReadServlet(http.Request);
+        if (call.Error is { } refused)
         {
-            Data = input.Data,
-            Call = new EntityCall(instance.Name, system.Reference, entityName, traceId, _environmentName),
-            User = access.User,
-            Options = input.Options,
+            JsonOutput.WriteError(http, refused);
+            return;
+        }
+        await RunAsync(http, target, input.Data, input.Options, call.Options!);
+    }
+
+    /// <summary>
+    /// Finds an execute entity and checks the caller may run it; writes the 404 or 401/403 and returns null when not.
+    /// </summary>
+    internal async Task<CallTarget?> ResolveAsync(HttpContext http, string instanceName, string systemName, string entityName)
+    {
+        var instances = catalog.Current.Instances;
+        if (!instances.TryGetValue(instanceName, out var instance))
+        {
+            JsonOutput.WriteError(http, HostError.InstanceNotFound(instanceName));
+            return null;
+        }
+        if (!instance.Systems.TryGetValue(systemName, out var system))
+        {
+            JsonOutput.WriteError(http, HostError.SystemNotFound(instanceName, systemName));
+            return null;
+        }
+        if (!system.Entities.TryGetValue(entityName, out var entity))
+        {
+            JsonOutput.WriteError(http, HostError.EntityNotFound(systemName, entityName));
+            return null;
+        }
+        if (entity.Processor is not { } processor)
+        {
+            JsonOutput.WriteError(http, HostError.NotExecutable(entityName));
+            return null;
+        }
+
+        var access = await instance.Access.AuthorizeAsync(http, entity, http.RequestAborted);
+        if (access.Error is { } denied)
+        {
+            JsonOutput.WriteError(http, denied);
+            return null;
+        }
+        return new CallTarget(instance, system, entity, processor, entityName, access.User);
+    }
+
+    /// <summary>Checks the call's options, runs the processor and writes its outputs: the part both endpoints share.</summary>
+    internal async Task RunAsync(HttpContext http, CallTarget target, JsonNode? data, JsonNode? options, CallOptions call)
+    {
+        var (instance, system, entity, processor, entityName, user) = target;
+        if (call.Check() is { } refused)
+        {
+            JsonOutput.WriteError(http, refused);
+            return;
+        }
+        var (dryRun, dryRunError) = DryRunRequest.Read(http.Request);
+        if ((dryRunError ?? (dryRun ? DryRunRequest.Refusal(processor.Processor, entityName) : null)) is { } dryRunRefused)
+        {
+            JsonOutput.WriteError(http, dryRunRefused);
+            return;
+        }
+        var chosen = instance.Environments.Choose(call.Environment, _environmentName, user);
+        if (chosen.Error is { } unavailable)
+        {
+            JsonOutput.WriteError(http, unavailable);
+            return;
+        }
+        var requestAborted = http.RequestAborted;
+        var traceId = http.TraceIdentifier;
+        var session = await instance.Sessions.VerifyAsync(instance.Name, call.Session);
+        if (session.Error is { } unverified)
+        {
+            JsonOutput.WriteError(http, unverified);
+            return;
+        }
+        if (session.Session is { } verified)
+        {
+            SessionLog.Verified(new RequestLogger(logger, traceId), entity.Address.ToString(), call.Session!.Tag,
+                verified["subject"]?.GetValue<string>() ?? "", traceId);
+        }
+
+        ProcessorContext NewContext() => new(entity.Mapping)
+        {
+            Data = data,
+            Filter = call.Filter,
+            Session = session.Session,
+            Call = new EntityCall(instance.Name, system.Reference, entityName, traceId, chosen.Name),
+            User = user,
+            Options = options,
             ProcessorConfig = entity.ProcessorConfig,
             DataStoreName = entity.DataStoreName,
-            DataStores = instance.DataStores,
+            DataStores = chosen.DataStores ?? instance.DataStores,
             Logger = new RequestLogger(processor.Logger, traceId),
             TraceId = traceId,
             DryRun = dryRun,
         };
 
+        var retries = Math.Min(call.Retries ?? 0, instance.MaxRetries);
+        ProcessorContext context;
         using (var cancellation = _cancellation.Start(requestAborted))
         {
             try
             {
-                await processor.Processor.ExecuteAsync(context, cancellation.Token);
+                if (retries == 0)
+                {
+                    context = NewContext();
+                    await processor.Processor.ExecuteAsync(context, cancellation.Token);
+                }
+                else
+                {
+                    (context, var retried) = await CallRetries.RunAsync(NewContext, processor.Processor, retries, instance.Name, cancellation.Token);
+                    http.Response.Headers[CallRetries.Header] = retried.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
             }
             catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
             {
