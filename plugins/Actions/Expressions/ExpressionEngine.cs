@@ -208,8 +208,10 @@ internal sealed class ExpressionEngine : IDisposable
         {
             var megabytes = limits.HeapMegabytes;
             // The monitored limit interrupts a script that passes it; V8's own hard limit, which ends the process, is
-            // set well above it so that the monitored one is always met first.
-            _engine = new V8ScriptEngine(new V8RuntimeConstraints { MaxOldSpaceSize = megabytes * 4 }, V8ScriptEngineFlags.None)
+            // set well above it, and V8 may grow past it (HeapExpansionMultiplier) rather than die while the monitor,
+            // which samples, catches up with a script that allocates fast.
+            var constraints = new V8RuntimeConstraints { MaxOldSpaceSize = megabytes * 4, HeapExpansionMultiplier = 1.5 };
+            _engine = new V8ScriptEngine(constraints, V8ScriptEngineFlags.None)
             {
                 MaxRuntimeHeapSize = (UIntPtr)(megabytes * 1024L * 1024L),
                 AllowReflection = false,
