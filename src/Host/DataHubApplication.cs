@@ -1,5 +1,6 @@
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Limits;
+using DataHub.Host.Operations;
 using DataHub.Host.Plugins;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
@@ -44,6 +45,7 @@ public static class DataHubApplication
         builder.Services.AddSingleton<DataHubMetrics>();
         builder.Services.AddHostedService<SchemaReloader>();
         builder.AddDataHubRateLimits(rateLimits);
+        builder.AddDataHubHealth();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
@@ -59,7 +61,7 @@ public static class DataHubApplication
         });
         app.UseErrorShapeForBodilessErrors();
         app.UseDataHubRateLimits();
-        app.MapGet("/health", (SchemaCatalog schema) => Results.Json(Health.Describe(schema)));
+        app.MapDataHubHealth();
         InstanceServlet.Map(app);
         return app;
     }

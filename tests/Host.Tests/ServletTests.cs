@@ -331,17 +331,6 @@ public sealed class ServletTests() : HostFixture([TestPaths.FixturePluginsDirect
     }
 
     [Test]
-    public async Task Health_lists_what_is_served_and_the_plugins_that_did_not_load()
-    {
-        var health = await ReadJsonAsync(await Host.Client.GetAsync("health"));
-
-        Assert.That(health["status"]!.GetValue<string>(), Is.EqualTo("degraded"));
-        Assert.That(health["plugins"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()), Does.Contain("Echo"));
-        Assert.That(health["pluginFailures"]!.AsArray().Select(f => f!["reason"]!.GetValue<string>()), Has.Some.Contains("refuses to start"));
-        Assert.That(health["instances"]![0]!["name"]!.GetValue<string>(), Is.EqualTo("shop"));
-    }
-
-    [Test]
     public void Starting_on_an_invalid_schema_fails_with_every_problem()
     {
         using var schema = SchemaFolder.WithEntities(

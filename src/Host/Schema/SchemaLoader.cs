@@ -90,7 +90,9 @@ public sealed class SchemaLoader(
         var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
+            // The users file may sit beside the systems; it is not one.
             if (!string.Equals(Path.GetFileName(file), InstanceFile, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(Path.GetFullPath(file), access?.UsersFile, StringComparison.Ordinal)
                 && ReadSystem(root, name, folder, file, stores, errors) is { } system)
             {
                 systems.Add(system.Reference, system);
