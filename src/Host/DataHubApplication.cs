@@ -46,6 +46,7 @@ public static class DataHubApplication
         builder.Services.AddHostedService<SchemaReloader>();
         builder.AddDataHubRateLimits(rateLimits);
         builder.AddDataHubHealth();
+        builder.AddDataHubTelemetry();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
@@ -60,6 +61,8 @@ public static class DataHubApplication
             SuppressDiagnosticsCallback = _ => true,
         });
         app.UseErrorShapeForBodilessErrors();
+        app.UseDataHubMetricsEndpoint();
+        app.UseDataHubRequestMetrics();
         app.UseDataHubRateLimits();
         app.MapDataHubHealth();
         InstanceServlet.Map(app);

@@ -70,6 +70,7 @@ public sealed partial class SchemaReloader(
         if (result.Snapshot is not { } snapshot)
         {
             LogRejected(logger, result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
+            metrics.SchemaReloaded("rejected");
             return;
         }
         try
@@ -87,10 +88,12 @@ public sealed partial class SchemaReloader(
             }
             LogNotInitialized(logger, e.Message);
             LogNotInitializedDetails(logger, e);
+            metrics.SchemaReloaded("failed");
             return;
         }
         var previous = catalog.Replace(snapshot);
         LogReloaded(logger, snapshot.Instances.Count, snapshot.EntityCount);
+        metrics.SchemaReloaded("published");
 
         // Requests that started on the previous snapshot may still use its data stores: retire it after they end.
         _ = RetireAsync(previous, options.Value.RequestTimeout + TimeSpan.FromSeconds(5));
