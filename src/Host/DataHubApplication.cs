@@ -47,6 +47,8 @@ public static class DataHubApplication
         builder.AddDataHubRateLimits(rateLimits);
         builder.AddDataHubHealth();
         builder.AddDataHubTelemetry();
+        builder.AddDataHubGracefulShutdown();
+        builder.AddDataHubLogContext();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();

@@ -21,7 +21,15 @@ public sealed record OperationsOptions
     /// <summary>The path Prometheus scrapes; empty turns the endpoint off.</summary>
     public string MetricsPath { get; init; } = "/metrics";
 
+    /// <summary>
+    /// How long a stopping host lets running requests finish. The default matches the default request time limit, so
+    /// no request that could still succeed is cut off; a process manager's kill timeout should be a little longer.
+    /// </summary>
+    public double ShutdownTimeoutSeconds { get; init; } = 30;
+
     public TimeSpan ReadinessTimeout => TimeSpan.FromSeconds(ReadinessTimeoutSeconds);
+
+    public TimeSpan ShutdownTimeout => TimeSpan.FromSeconds(ShutdownTimeoutSeconds);
 
     public static OperationsOptions Read(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<OperationsOptions>() ?? new OperationsOptions();
@@ -37,6 +45,10 @@ public sealed record OperationsOptions
         if (ReadinessTimeoutSeconds is <= 0 or > 60)
         {
             problems.Add($"{Section}:ReadinessTimeoutSeconds must be more than 0 and at most 60.");
+        }
+        if (ShutdownTimeoutSeconds is < 0 or > 3600)
+        {
+            problems.Add($"{Section}:ShutdownTimeoutSeconds must be between 0 and 3600.");
         }
         if (MetricsPath is { Length: > 0 } path && !path.StartsWith('/'))
         {
