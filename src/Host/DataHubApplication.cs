@@ -64,7 +64,7 @@ public static class DataHubApplication
         });
         app.UseErrorShapeForBodilessErrors();
         app.UseDataHubMetricsEndpoint();
-        app.UseDataHubRequestMetrics();
+        app.UseDataHubRequestTelemetry();
         app.UseDataHubRateLimits();
         app.MapDataHubHealth();
         InstanceServlet.Map(app);

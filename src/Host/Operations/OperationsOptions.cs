@@ -27,6 +27,12 @@ public sealed record OperationsOptions
     /// </summary>
     public double ShutdownTimeoutSeconds { get; init; } = 30;
 
+    /// <summary>
+    /// Where traces go, by OTLP over HTTP (protobuf), e.g. <c>http://collector:4318/v1/traces</c>. Unset: no tracing,
+    /// and no span is even created.
+    /// </summary>
+    public string? OtlpTracesEndpoint { get; init; }
+
     public TimeSpan ReadinessTimeout => TimeSpan.FromSeconds(ReadinessTimeoutSeconds);
 
     public TimeSpan ShutdownTimeout => TimeSpan.FromSeconds(ShutdownTimeoutSeconds);
@@ -49,6 +55,11 @@ public sealed record OperationsOptions
         if (ShutdownTimeoutSeconds is < 0 or > 3600)
         {
             problems.Add($"{Section}:ShutdownTimeoutSeconds must be between 0 and 3600.");
+        }
+        if (OtlpTracesEndpoint is { Length: > 0 } endpoint
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            problems.Add($"{Section}:OtlpTracesEndpoint must be an absolute http or https URL.");
         }
         if (MetricsPath is { Length: > 0 } path && !path.StartsWith('/'))
         {

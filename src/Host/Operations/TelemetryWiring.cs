@@ -1,12 +1,17 @@
 using DataHub.Host.Diagnostics;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace DataHub.Host.Operations;
 
 /// <summary>
-/// OpenTelemetry metrics with the Prometheus exporter: the host's "DataHub.*" meters, ASP.NET Core's and Kestrel's,
-/// Npgsql's connection pool meter and the runtime's. Served at DataHub:Operations:MetricsPath to operators only; with
-/// the path empty nothing listens to the meters, so recording them costs nothing.
+/// OpenTelemetry. Metrics with the Prometheus exporter: the host's "DataHub.*" meters, ASP.NET Core's and Kestrel's,
+/// Npgsql's connection pool meter and the runtime's, served at DataHub:Operations:MetricsPath to operators only; with
+/// the path empty nothing listens to the meters, so recording them costs nothing. Traces by OTLP when
+/// DataHub:Operations:OtlpTracesEndpoint is set: the host's request spans and every "DataHub.*" activity source (a
+/// plug-in's script runs, say), with Npgsql's command spans as their children.
 /// </summary>
 public static class TelemetryWiring
 {
@@ -17,14 +22,31 @@ public static class TelemetryWiring
     public static void AddDataHubTelemetry(this WebApplicationBuilder builder)
     {
         builder.AddDataHubOperatorAccess();
-        if (OperationsOptions.Read(builder.Configuration).MetricsPath is not { Length: > 0 })
+        var options = OperationsOptions.Read(builder.Configuration);
+        var metricsOn = options.MetricsPath is { Length: > 0 };
+        var tracesOn = options.OtlpTracesEndpoint is { Length: > 0 };
+        if (!metricsOn && !tracesOn)
         {
             return;
         }
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(DataHubMetrics.MeterNamePrefix + "*")
-            .AddMeter(_frameworkMeters)
-            .AddPrometheusExporter());
+        var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("datahub"));
+        if (metricsOn)
+        {
+            telemetry.WithMetrics(metrics => metrics
+                .AddMeter(DataHubMetrics.MeterNamePrefix + "*")
+                .AddMeter(_frameworkMeters)
+                .AddPrometheusExporter());
+        }
+        if (tracesOn)
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(DataHubMetrics.MeterNamePrefix + "*", "Npgsql")
+                .AddOtlpExporter(otlp =>
+                {
+                    otlp.Endpoint = new Uri(options.OtlpTracesEndpoint!);
+                    otlp.Protocol = OtlpExportProtocol.HttpProtobuf;
+                }));
+        }
     }
 
     /// <summary>
