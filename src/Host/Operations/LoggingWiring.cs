@@ -3,10 +3,11 @@ using System.Diagnostics;
 namespace DataHub.Host.Operations;
 
 /// <summary>
-/// Trace and span ids on every log line of a request, in either console format (Logging:Console:FormatterName
-/// "simple" or "json"). ASP.NET Core starts a request's activity only when something listens to it, and with tracing
-/// off and its diagnostics category silenced nothing does, so the host listens itself, asking for ids only
-/// (propagation, not recording), which is what a log line needs.
+/// Trace and span ids on every log line of a request when the console writes JSON (Logging:Console:FormatterName
+/// "json", the format log pipelines read). ASP.NET Core starts a request's activity only when something listens to it,
+/// and with tracing off and its diagnostics category silenced nothing does, so the host then listens itself, asking
+/// for ids only (propagation, not recording). The simple format keeps the cheaper RequestId alone: an activity costs
+/// every request about a microsecond and a few allocations.
 /// </summary>
 public static class LoggingWiring
 {
@@ -14,6 +15,10 @@ public static class LoggingWiring
 
     public static void AddDataHubLogContext(this WebApplicationBuilder builder)
     {
+        if (!string.Equals(builder.Configuration["Logging:Console:FormatterName"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
         builder.Logging.Configure(logging =>
             logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         builder.Services.AddHostedService<RequestActivityListener>();
