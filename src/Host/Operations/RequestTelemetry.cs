@@ -27,7 +27,7 @@ public static class RequestTelemetry
 
     private static async Task MeasureAsync(HttpContext http, RequestDelegate next, DataHubMetrics metrics, SchemaCatalog catalog)
     {
-        using var activity = Source.StartActivity("datahub.request", ActivityKind.Server);
+        using var activity = StartActivity(http);
         var started = Stopwatch.GetTimestamp();
         // An exception passes through here before the exception handler answers it with 500.
         var status = StatusCodes.Status500InternalServerError;
@@ -54,6 +54,33 @@ public static class RequestTelemetry
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The request's span, joined to the caller's trace: under ASP.NET Core's request activity where one was started,
+    /// else under the caller's <c>traceparent</c>, read as ASP.NET Core reads it.
+    /// </summary>
+    private static Activity? StartActivity(HttpContext http)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+        if (Activity.Current is null)
+        {
+            DistributedContextPropagator.Current.ExtractTraceIdAndState(http.Request.Headers,
+                static (carrier, name, out value, out values) =>
+                {
+                    values = default;
+                    value = carrier is IHeaderDictionary headers ? headers[name].ToString() : null;
+                },
+                out var traceParent, out var traceState);
+            if (ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent))
+            {
+                return Source.StartActivity("datahub.request", ActivityKind.Server, parent);
+            }
+        }
+        return Source.StartActivity("datahub.request", ActivityKind.Server);
     }
 
     /// <summary>The loaded names a route leads to, each <see cref="DataHubMetrics.Unresolved"/> from the first that does not resolve.</summary>
