@@ -30,7 +30,7 @@ public sealed class ExecuteSqlPlugin : IProcessorPlugin
                 errors.Add("passThrough entities must list roles: whoever may call one can run any SQL the store allows.");
             }
             return store is not null && errors.Count == 0
-                ? PrepareResult.Success(new PassThroughProcessor(store, config.Execute))
+                ? PrepareResult.Success(new PassThroughProcessor(store, config))
                 : PrepareResult.Failure([.. errors]);
         }
 

@@ -28,11 +28,13 @@ internal sealed class ParameterBinding
     private readonly decimal? _integerDigitsLimit;
     private readonly bool _dateAsDateTime;
     private readonly bool _declareSize;
+    private readonly bool _bindsOutputs;
 
     private ParameterBinding(ParameterDefinition definition, string? name, string provider)
     {
         Reference = definition.Reference;
         Name = name;
+        Direction = definition.Direction;
         _type = definition.Type;
         _length = definition.Length;
         _precision = definition.Precision;
@@ -47,6 +49,8 @@ internal sealed class ParameterBinding
         // Npgsql and Microsoft.Data.Sqlite cut a string to Size UTF-16 units, which could split a character; the value
         // is checked here, so only SQL Server, which sizes its nvarchar parameter from it, is told.
         _declareSize = provider == DataStoreProviders.SqlServer;
+        // Only SqlClient binds real output parameters; PostgreSQL hands its out values back as a row.
+        _bindsOutputs = provider == DataStoreProviders.SqlServer;
         DbType = definition.Type switch
         {
             ParameterType.String => DbType.String,
@@ -70,6 +74,11 @@ internal sealed class ParameterBinding
 
     public DbType DbType { get; }
 
+    public Direction Direction { get; }
+
+    /// <summary>The parameter's type, for reading an output value back into JSON.</summary>
+    public ParameterType Type => _type;
+
     /// <summary>The value bound when the call's data lacks the field: the converted default, else DBNull.</summary>
     public object DefaultValue { get; private set; } = DBNull.Value;
 
@@ -77,6 +86,12 @@ internal sealed class ParameterBinding
     public static ParameterBinding Create(ParameterDefinition definition, string? name, string provider, List<string> errors)
     {
         var binding = new ParameterBinding(definition, name, provider);
+        if (definition.Direction != Direction.In && provider == DataStoreProviders.SqlServer
+            && definition.Type == ParameterType.Decimal && definition.Precision is null)
+        {
+            // SqlClient would otherwise round the output to a whole number (scale 0).
+            errors.Add($"parameter '{definition.Reference}': an {SqlConfigReader.DirectionName(definition.Direction)} decimal parameter on SQL Server needs precision and scale to size it.");
+        }
         if (definition.Default is { } defaultValue)
         {
             if (binding.TryConvert(defaultValue, out var value, out var error))
@@ -104,6 +119,15 @@ internal sealed class ParameterBinding
         {
             // SqlClient also cuts to Size UTF-16 units: leave room for characters that take two.
             parameter.Size = (int)Math.Min(2L * length, int.MaxValue);
+        }
+        else if (_bindsOutputs && _type == ParameterType.String && Direction != Direction.In)
+        {
+            // An output string needs a size; without a length it may be as long as nvarchar(max) allows.
+            parameter.Size = -1;
+        }
+        if (_bindsOutputs && Direction != Direction.In)
+        {
+            parameter.Direction = Direction == Direction.Out ? System.Data.ParameterDirection.Output : System.Data.ParameterDirection.InputOutput;
         }
         if (_precision is { } precision)
         {

@@ -6,13 +6,17 @@ namespace DataHub.Plugins.ExecuteSql;
 /// An entity whose calls bring their own sql, parameters and execute, with the values in their "data" property.
 /// Each call's configuration goes through the same checks the schema's would.
 /// </summary>
-internal sealed class PassThroughProcessor(IDataStore store, bool executeAllowed) : IProcessor
+internal sealed class PassThroughProcessor(IDataStore store, SqlConfig allowed) : IProcessor
 {
     public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var errors = new List<string>();
         var config = SqlConfigReader.Read(context.Data, ConfigSource.Call, errors);
+        if (config is not null)
+        {
+            SqlConfigReader.CheckAllowed(config, allowed, errors);
+        }
         var statement = config is null ? null : SqlStatement.Compile(config, store.Provider, errors);
         if (statement is null)
         {
@@ -21,7 +25,7 @@ internal sealed class PassThroughProcessor(IDataStore store, bool executeAllowed
         }
 
         // The call may only ask for a command where the schema allows one.
-        var execute = config!.Execute && executeAllowed;
+        var execute = config!.Execute && allowed.Execute;
         var data = context.Data is JsonObject call ? call["data"] : null;
         return StatementRunner.RunAsync(context, store, statement, execute, data, cancellationToken);
     }

@@ -8,8 +8,11 @@ namespace DataHub.Plugins.ExecuteSql;
 /// </summary>
 internal static class PlaceholderScanner
 {
-    /// <summary>The positions of the placeholders in <paramref name="sql"/>, or an error for an unclosed literal or comment.</summary>
-    public static IReadOnlyList<int>? Find(string sql, string provider, out string? error)
+    /// <summary>
+    /// The positions of the placeholders in <paramref name="sql"/>, or an error for an unclosed literal or comment.
+    /// <paramref name="separators"/>, when given, receives the positions of the <c>;</c> between statements.
+    /// </summary>
+    public static IReadOnlyList<int>? Find(string sql, string provider, out string? error, List<int>? separators = null)
     {
         var postgres = provider == DataStoreProviders.PostgreSql;
         var sqlServer = provider == DataStoreProviders.SqlServer;
@@ -24,6 +27,10 @@ internal static class PlaceholderScanner
             {
                 case '?':
                     positions.Add(i);
+                    i++;
+                    break;
+                case ';':
+                    separators?.Add(i);
                     i++;
                     break;
                 case '\'':
@@ -91,9 +98,10 @@ internal static class PlaceholderScanner
 
     /// <summary>
     /// Replaces each placeholder with the provider's marker: <c>$1..$n</c> for PostgreSQL, <c>@p1..@pn</c> elsewhere
-    /// (Microsoft.Data.Sqlite does not bind a bare <c>?</c> by position).
+    /// (Microsoft.Data.Sqlite does not bind a bare <c>?</c> by position). With <paramref name="named"/>, PostgreSQL gets
+    /// <c>@p1..@pn</c> too: Npgsql then splits several statements itself, which positional markers do not allow.
     /// </summary>
-    public static string Rewrite(string sql, IReadOnlyList<int> positions, string provider)
+    public static string Rewrite(string sql, IReadOnlyList<int> positions, string provider, bool named = false)
     {
         if (positions.Count == 0)
         {
@@ -110,7 +118,7 @@ internal static class PlaceholderScanner
             {
                 builder.Append(' ');
             }
-            builder.Append(MarkerPrefix(provider)).Append(n + 1);
+            builder.Append(MarkerPrefix(provider, named)).Append(n + 1);
             if (at + 1 < sql.Length && IsIdentifierChar(sql[at + 1]))
             {
                 builder.Append(' ');
@@ -122,10 +130,10 @@ internal static class PlaceholderScanner
     }
 
     /// <summary>The name a parameter goes by in the rewritten SQL: null for PostgreSQL's positional <c>$n</c>.</summary>
-    public static string? ParameterName(int index, string provider) =>
-        provider == DataStoreProviders.PostgreSql ? null : $"{MarkerPrefix(provider)}{index + 1}";
+    public static string? ParameterName(int index, string provider, bool named = false) =>
+        provider == DataStoreProviders.PostgreSql && !named ? null : $"{MarkerPrefix(provider, named)}{index + 1}";
 
-    private static string MarkerPrefix(string provider) => provider == DataStoreProviders.PostgreSql ? "$" : "@p";
+    private static string MarkerPrefix(string provider, bool named) => provider == DataStoreProviders.PostgreSql && !named ? "$" : "@p";
 
     private static bool IsIdentifierChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '$' or '@' or '#';
 

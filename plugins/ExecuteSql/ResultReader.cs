@@ -51,13 +51,18 @@ internal static class ResultReader
                 return [];
             }
         }
+        return await ReadSetAsync(reader, sqlite, cancellationToken);
+    }
+
+    /// <summary>Reads the rows of the reader's current result set, which has columns.</summary>
+    public static async Task<JsonArray> ReadSetAsync(DbDataReader reader, bool sqlite, CancellationToken cancellationToken)
+    {
         var count = reader.FieldCount;
         var names = new string[count];
-        var kinds = new ColumnKind[count];
+        var kinds = Kinds(reader, sqlite);
         for (var i = 0; i < count; i++)
         {
             names[i] = reader.GetName(i);
-            kinds[i] = sqlite ? SqliteKind(reader.GetDataTypeName(i)) : Kind(reader.GetFieldType(i), reader, i);
         }
 
         var rows = new JsonArray();
@@ -72,6 +77,70 @@ internal static class ResultReader
             rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Reads the first row of the current result set by position (PostgreSQL's out values, whose column names need not
+    /// be the parameters' references); null when it has no row.
+    /// </summary>
+    public static async Task<JsonNode?[]?> ReadFirstRowAsync(DbDataReader reader, bool sqlite, CancellationToken cancellationToken)
+    {
+        var kinds = Kinds(reader, sqlite);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        var values = new JsonNode?[kinds.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = reader.IsDBNull(i) ? null : Read(reader, i, kinds[i]);
+        }
+        return values;
+    }
+
+    /// <summary>Whether every column of the current result set is a PostgreSQL refcursor, as a function returning cursors gives.</summary>
+    public static bool IsCursorSet(DbDataReader reader)
+    {
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            if (reader.GetDataTypeName(i) != "refcursor")
+            {
+                return false;
+            }
+        }
+        return reader.FieldCount > 0;
+    }
+
+    /// <summary>An output parameter's value, written by the same rules as a column of its type.</summary>
+    public static JsonNode? FromValue(object? value, ParameterType type) => value switch
+    {
+        null or DBNull => null,
+        string text => JsonValue.Create(text),
+        bool flag => JsonValue.Create(flag),
+        byte number => JsonValue.Create(number),
+        short number => JsonValue.Create(number),
+        int number => JsonValue.Create(number),
+        long number => JsonValue.Create(number),
+        decimal number => JsonValue.Create(number),
+        float number => Number(number),
+        double number => Number(number),
+        DateTime time when type == ParameterType.Date => JsonValue.Create(time.ToString(DateFormat, CultureInfo.InvariantCulture)),
+        DateTime time => JsonValue.Create(time.ToString(TimestampFormat, CultureInfo.InvariantCulture)),
+        DateOnly date => JsonValue.Create(date.ToString(DateFormat, CultureInfo.InvariantCulture)),
+        DateTimeOffset time => JsonValue.Create(time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)),
+        Guid id => JsonValue.Create(id.ToString()),
+        byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
+        _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
+    };
+
+    private static ColumnKind[] Kinds(DbDataReader reader, bool sqlite)
+    {
+        var kinds = new ColumnKind[reader.FieldCount];
+        for (var i = 0; i < kinds.Length; i++)
+        {
+            kinds[i] = sqlite ? SqliteKind(reader.GetDataTypeName(i)) : Kind(reader.GetFieldType(i), reader, i);
+        }
+        return kinds;
     }
 
     private static ColumnKind Kind(Type type, DbDataReader reader, int ordinal)

@@ -26,13 +26,23 @@ internal static class SqlConfigReader
     };
 
     private static readonly HashSet<string> _entityMembers =
-        new(StringComparer.Ordinal) { "sql", "parameters", "execute", "passThrough", "dataStore" };
+        new(StringComparer.Ordinal) { "sql", "parameters", "execute", "returnRows", "resultSets", "passThrough", "outputParameters", "dataStore" };
 
     private static readonly HashSet<string> _callMembers =
-        new(StringComparer.Ordinal) { "sql", "parameters", "execute", "data" };
+        new(StringComparer.Ordinal) { "sql", "parameters", "execute", "returnRows", "resultSets", "data" };
 
     private static readonly HashSet<string> _parameterMembers =
-        new(StringComparer.Ordinal) { "reference", "name", "description", "type", "length", "precision", "scale", "default" };
+        new(StringComparer.Ordinal) { "reference", "name", "description", "type", "direction", "length", "precision", "scale", "default" };
+
+    /// <summary>
+    /// The members an unknown-member message lists: the everyday ones, as before stored procedures came; those only
+    /// procedures use (returnRows, resultSets, outputParameters, direction) are left to the documentation.
+    /// </summary>
+    private static readonly HashSet<string> _listedMembers = new(StringComparer.Ordinal)
+    {
+        "sql", "parameters", "execute", "passThrough", "dataStore", "data",
+        "reference", "name", "description", "type", "length", "precision", "scale", "default",
+    };
 
     private static readonly Dictionary<string, ParameterType> _types = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -47,6 +57,13 @@ internal static class SqlConfigReader
         ["boolean"] = ParameterType.Boolean,
         ["date"] = ParameterType.Date,
         ["timestamp"] = ParameterType.Timestamp,
+    };
+
+    private static readonly Dictionary<string, Direction> _directions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["in"] = Direction.In,
+        ["out"] = Direction.Out,
+        ["inout"] = Direction.InOut,
     };
 
     /// <summary>
@@ -66,7 +83,7 @@ internal static class SqlConfigReader
         {
             if (!members.Contains(name))
             {
-                errors.Add($"unknown member '{name}' (expected {string.Join(", ", members)}).");
+                errors.Add($"unknown member '{name}' (expected {string.Join(", ", members.Where(_listedMembers.Contains))}).");
             }
         }
 
@@ -74,6 +91,22 @@ internal static class SqlConfigReader
         var fromEntity = source == ConfigSource.Entity;
         var passThrough = fromEntity && ReadBoolean(config, "passThrough", errors);
         var execute = ReadBoolean(config, "execute", errors);
+        var returnRows = ReadBoolean(config, "returnRows", errors);
+        var resultSets = ReadResultSets(config, errors);
+        var outputParameters = fromEntity && ReadBoolean(config, "outputParameters", errors);
+        if (outputParameters && !passThrough)
+        {
+            errors.Add("outputParameters applies only to passThrough entities; elsewhere give the parameters a direction.");
+        }
+        // On a passThrough entity these say what calls may ask for, so they need not make sense together.
+        if (!passThrough && returnRows && !execute)
+        {
+            errors.Add("returnRows applies to commands (execute: true); a query already answers its rows.");
+        }
+        if (!passThrough && resultSets == ResultSets.All && execute && !returnRows)
+        {
+            errors.Add("resultSets 'all' needs a query or returnRows: a command without returnRows answers only its status.");
+        }
         var dataStore = fromEntity ? ReadString(config, "dataStore", errors) : null;
         if (dataStore is { Length: 0 })
         {
@@ -104,7 +137,65 @@ internal static class SqlConfigReader
             parameters = ReadParameters(config, errors, out parameterCount);
         }
 
-        return new SqlConfig(sql, parameters, parameterCount, execute, passThrough, dataStore);
+        return new SqlConfig(sql, parameters, parameterCount, execute, passThrough, dataStore)
+        {
+            ReturnRows = returnRows,
+            ResultSets = resultSets,
+            OutputParameters = outputParameters,
+        };
+    }
+
+    /// <summary>
+    /// Checks a passThrough call's configuration against what its entity allows: out and inout parameters only with
+    /// outputParameters, returnRows and all result sets only where the entity sets them too.
+    /// </summary>
+    public static void CheckAllowed(SqlConfig call, SqlConfig entity, List<string> errors)
+    {
+        if (!entity.OutputParameters)
+        {
+            for (var i = 0; i < call.Parameters.Count; i++)
+            {
+                if (call.Parameters[i] is { Direction: not Direction.In } parameter)
+                {
+                    errors.Add($"parameter '{parameter.Reference}': direction '{DirectionName(parameter.Direction)}' is not allowed; this entity's processorConfig does not set outputParameters.");
+                }
+            }
+        }
+        if (call.ReturnRows && !entity.ReturnRows)
+        {
+            errors.Add("returnRows is not allowed; this entity's processorConfig does not set it.");
+        }
+        if (call.ResultSets == ResultSets.All && entity.ResultSets != ResultSets.All)
+        {
+            errors.Add("resultSets 'all' is not allowed; this entity's processorConfig does not set it.");
+        }
+    }
+
+    public static string DirectionName(Direction direction) => direction switch
+    {
+        Direction.Out => "out",
+        Direction.InOut => "inout",
+        _ => "in",
+    };
+
+    private static ResultSets ReadResultSets(JsonObject config, List<string> errors)
+    {
+        if (!config.TryGetPropertyValue("resultSets", out var node) || node is null)
+        {
+            return ResultSets.First;
+        }
+        if (node.GetValueKind() == JsonValueKind.String)
+        {
+            switch (node.GetValue<string>())
+            {
+                case "first":
+                    return ResultSets.First;
+                case "all":
+                    return ResultSets.All;
+            }
+        }
+        errors.Add("resultSets must be \"first\" (the default) or \"all\".");
+        return ResultSets.First;
     }
 
     private static JsonObject? AsObject(JsonNode? node, ConfigSource source, List<string> errors)
@@ -191,7 +282,7 @@ internal static class SqlConfigReader
         {
             if (!_parameterMembers.Contains(name))
             {
-                errors.Add($"{at}: unknown member '{name}' (expected {string.Join(", ", _parameterMembers)}).");
+                errors.Add($"{at}: unknown member '{name}' (expected {string.Join(", ", _parameterMembers.Where(_listedMembers.Contains))}).");
             }
         }
 
@@ -200,6 +291,13 @@ internal static class SqlConfigReader
         if (typeName is not null && !_types.TryGetValue(typeName, out type))
         {
             errors.Add($"{at}: unknown type '{typeName}' (expected {string.Join(", ", _types.Keys)}).");
+        }
+
+        var direction = Direction.In;
+        var directionName = ReadString(definition, "direction", errors, at);
+        if (directionName is not null && !_directions.TryGetValue(directionName, out direction))
+        {
+            errors.Add($"{at}: unknown direction '{directionName}' (expected in, out, inout).");
         }
 
         var length = ReadWholeNumber(definition, "length", 1, int.MaxValue, errors, at);
@@ -219,8 +317,12 @@ internal static class SqlConfigReader
         }
 
         definition.TryGetPropertyValue("default", out var defaultValue);
+        if (direction == Direction.Out && defaultValue is not null)
+        {
+            errors.Add($"{at}: an out parameter takes no value from the call, so it cannot have a default.");
+        }
         return errors.Count == before
-            ? new ParameterDefinition(reference!, type, length, precision, scale, defaultValue)
+            ? new ParameterDefinition(reference!, type, length, precision, scale, defaultValue, direction)
             : null;
     }
 

@@ -43,7 +43,7 @@ public static class DataHubApplication
         builder.Services.AddSingleton<InstanceServlet>();
         builder.Services.AddSingleton<ResponseWriter>();
         builder.Services.AddSingleton<DataHubMetrics>();
-        builder.Services.AddHostedService<SchemaReloader>();
+        builder.AddDataHubPluginReload(PluginFolders.For(options, Directory.GetCurrentDirectory()));
         builder.AddDataHubRateLimits(rateLimits);
         builder.AddDataHubHealth();
         builder.AddDataHubTelemetry();
@@ -78,10 +78,8 @@ public static class DataHubApplication
     public static async Task<(PluginCatalog Plugins, SchemaLoadResult Result)> LoadSchemaAsync(
         DataHubOptions options, string workingDirectory, ILoggerFactory loggerFactory, DataHubMetrics? metrics = null)
     {
-        var pluginDirectories = new[] { BuiltInPluginDirectory }
-            .Concat(options.Plugins.Select(dir => Path.GetFullPath(dir, workingDirectory)))
-            .ToList();
-        var plugins = PluginLoader.Load(pluginDirectories, loggerFactory.CreateLogger(typeof(PluginLoader)));
+        var folders = PluginFolders.For(options, workingDirectory);
+        var plugins = PluginLoader.Load(folders.All, loggerFactory.CreateLogger(typeof(PluginLoader)), folders.LoadOptions(options));
         var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics).LoadAsync(Path.GetFullPath(options.Schema, workingDirectory));
         return (plugins, result);
     }

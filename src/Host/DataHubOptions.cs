@@ -20,6 +20,13 @@ public sealed record DataHubOptions
     /// <summary>Reload the schema when its files change; an invalid change is logged and the last good schema kept.</summary>
     public bool ReloadOnChange { get; init; } = true;
 
+    /// <summary>
+    /// Load plug-ins from the configured plug-in folders into collectible contexts, so that a replaced version is
+    /// unloaded after its last request; their code then runs without tiered compilation or profile-guided optimisation.
+    /// Off: a replaced version stays in memory until the host restarts.
+    /// </summary>
+    public bool CollectiblePlugins { get; init; }
+
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
 
     /// <summary>Checks the settings, returning every problem.</summary>

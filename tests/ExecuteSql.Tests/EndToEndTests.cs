@@ -82,6 +82,20 @@ public sealed class SampleEndToEndTests : HostFixture
         Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(MessageStatus.DataInvalid));
         Assert.That(body["errorMessage"]!.GetValue<string>(), Is.EqualTo("parameter 'range' is longer than its length of 255 characters."));
     }
+
+    [Test]
+    public async Task The_sample_overview_answers_both_of_its_result_sets_in_one_object()
+    {
+        using var orders = await Host.PostJsonAsync("/product/services/add_order",
+            """[{"product_id":"1058150105","quantity":2},{"product_id":"1058150105","quantity":3}]""");
+        Assert.That(orders.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        using var response = await Host.PostJsonAsync("/product/services/product_overview", """{"product_id":"1058150105"}""");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo(
+            """{"resultSets":[[{"product_id":"1058150105","range":"Aspire","style":"Ascot","colour":"Brown Grey Avola","component":"Drawer","price":15.95}],[{"orders":2,"quantity":5}]],"outputs":{}}"""));
+    }
 }
 
 /// <summary>An instance on PostgreSQL, served by the real host, including what happens when the database is down.</summary>

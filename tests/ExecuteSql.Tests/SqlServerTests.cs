@@ -184,6 +184,92 @@ public sealed class SqlServerTests
         Assert.That(context.ErrorMessage, Is.EqualTo("The data store 'database' cannot be reached."));
     }
 
+    [Test]
+    public async Task Output_parameters_bind_as_sqlclient_outputs_sized_and_answer_by_reference_name()
+    {
+        var recording = new RecordingSqlServerStore(_store);
+        recording.OutputValues["@p1"] = 0;
+        recording.OutputValues["@p3"] = 12.50m;
+        recording.OutputValues["@p4"] = "Ascot";
+        recording.OutputValues["@p5"] = new DateTime(2024, 2, 29);
+        recording.OutputValues["@p6"] = 9007199254740993L;
+
+        var context = await RunAsync(recording, """
+            {
+              "sql": "exec ? = dbo.door_total ?, ? output, ? output, ? output, ? output",
+              "parameters": [
+                { "reference": "returned", "type": "integer", "direction": "out" },
+                { "reference": "range", "type": "string", "length": 255 },
+                { "reference": "total", "type": "decimal", "precision": 18, "scale": 2, "direction": "inout" },
+                { "reference": "style", "type": "string", "direction": "out" },
+                { "reference": "seen", "type": "date", "direction": "out" },
+                { "reference": "big", "type": "bigint", "direction": "out" }
+              ]
+            }
+            """, """{"range":"Aspire","total":10}""");
+
+        Assert.That(context.ResponseJson(), Is.EqualTo(
+            """{"resultSets":[],"outputs":{"returned":0,"total":12.50,"style":"Ascot","seen":"2024-02-29","big":9007199254740993}}"""));
+        var command = recording.Executed.Single();
+        Assert.That(command.CommandText, Is.EqualTo("exec @p1 = dbo.door_total @p2, @p3 output, @p4 output, @p5 output, @p6 output"));
+        var parameters = command.Parameters.Cast<SqlParameter>().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(parameters.Select(p => p.Direction), Is.EqualTo(new[]
+            {
+                ParameterDirection.Output, ParameterDirection.Input, ParameterDirection.InputOutput,
+                ParameterDirection.Output, ParameterDirection.Output, ParameterDirection.Output,
+            }));
+            Assert.That(parameters[2].Value, Is.EqualTo(10m), "an inout parameter takes its value from the call");
+            Assert.That(parameters[2].Precision, Is.EqualTo(18));
+            Assert.That(parameters[2].Scale, Is.EqualTo(2));
+            Assert.That(parameters[3].Size, Is.EqualTo(-1), "an output string without a length is nvarchar(max)");
+            Assert.That(parameters[0].Value, Is.EqualTo(DBNull.Value), "an out parameter sends no value");
+        });
+    }
+
+    [Test]
+    public async Task A_batch_with_an_output_clause_reads_rows_for_every_element_in_one_command()
+    {
+        var recording = new RecordingSqlServerStore(_store);
+
+        var context = await RunAsync(recording, """
+            {
+              "sql": "insert into door_orders (product_id, quantity) output inserted.id values (?, ?)",
+              "execute": true,
+              "returnRows": true,
+              "parameters": [{ "reference": "product_id", "type": "string", "length": 20 }, { "reference": "quantity", "type": "integer" }]
+            }
+            """, """[{"product_id":"a","quantity":1},{"product_id":"b","quantity":2}]""");
+
+        Assert.That(context.ResponseJson(), Is.EqualTo("[]"), "the recording answers no rows; a real server would answer the inserted ids");
+        Assert.That(recording.Executed.Select(c => c.Parameters["@p1"].Value), Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    [Test]
+    public void An_output_decimal_without_precision_is_refused_at_load_on_sql_server()
+    {
+        var recording = new RecordingSqlServerStore(_store);
+
+        var result = PluginUnderTest.Instance.Prepare(new ProcessorSetup
+        {
+            Entity = new EntityAddress("test", "services", "entity"),
+            ProcessorConfig = JsonNode.Parse("""
+                { "sql": "exec dbo.total ? output", "parameters": [{ "reference": "total", "type": "decimal", "direction": "out" }] }
+                """),
+            EntityMapping = [],
+            DataStoreName = "database",
+            InstanceDirectory = _folder.Path,
+            DataStores = recording,
+            Logger = NullLogger.Instance,
+        });
+
+        Assert.That(result.Errors, Is.EqualTo(new[]
+        {
+            "parameter 'total': an out decimal parameter on SQL Server needs precision and scale to size it.",
+        }));
+    }
+
     private async Task<ProcessorContext> RunAsync(IDataStores stores, string config, string data)
     {
         var result = PluginUnderTest.Instance.Prepare(new ProcessorSetup

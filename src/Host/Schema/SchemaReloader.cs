@@ -1,13 +1,14 @@
 using System.Threading.Channels;
 using DataHub.Host.Diagnostics;
+using DataHub.Host.Plugins;
 using Microsoft.Extensions.Options;
 
 namespace DataHub.Host.Schema;
 
 /// <summary>
 /// Reloads the schema when its files change (DataHub:ReloadOnChange). A schema that fails validation, or whose
-/// data stores cannot be initialised, is logged and the last good one keeps serving. Plug-ins themselves are not
-/// reloaded.
+/// data stores cannot be initialised, is logged and the last good one keeps serving. A plug-in change reloads the
+/// schema through <see cref="TryReloadAsync"/> too (see <see cref="Plugins.PluginReloader"/>).
 /// </summary>
 public sealed partial class SchemaReloader(
     SchemaCatalog catalog,
@@ -19,6 +20,8 @@ public sealed partial class SchemaReloader(
     // Database files and their journals live in instance folders too; only schema files trigger a reload.
     private static readonly HashSet<string> _schemaExtensions = new(StringComparer.OrdinalIgnoreCase) { ".json", ".js", ".pem" };
     private static readonly TimeSpan _settleTime = TimeSpan.FromMilliseconds(300);
+    // One reload at a time, whether the schema or a plug-in changed.
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,38 +69,68 @@ public sealed partial class SchemaReloader(
     /// <summary>Loads the schema again and publishes it only if it is valid and its data stores are ready.</summary>
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var result = await new SchemaLoader(catalog.Plugins, loggerFactory, metrics: metrics).LoadAsync(catalog.SchemaDirectory);
-        if (result.Snapshot is not { } snapshot)
+        var outcome = await TryReloadAsync(null, cancellationToken);
+        if (outcome.Errors is { } errors)
         {
-            LogRejected(logger, result.Errors.Count, string.Join(Environment.NewLine, result.Errors));
-            metrics.SchemaReloaded("rejected");
-            return;
+            LogRejected(logger, errors.Count, string.Join(Environment.NewLine, errors));
         }
+        else if (outcome.InitializationFailure is { } failure)
+        {
+            LogNotInitialized(logger, failure.Message);
+            LogNotInitializedDetails(logger, failure);
+        }
+    }
+
+    /// <summary>
+    /// Loads the schema against <paramref name="plugins"/> (null: the ones served when the reload starts), prepares every entity of every instance, and publishes the
+    /// schema and the plug-ins together only if all of it succeeded: all or nothing. Requests already running finish on
+    /// the snapshot they started with.
+    /// </summary>
+    internal async Task<ReloadOutcome> TryReloadAsync(PluginCatalog? plugins, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            await snapshot.InitializeAsync(cancellationToken);
-        }
-        catch (Exception e)
-        {
-            // A failure here (a seed file that does not run, say) must not stop the host: close what the new
-            // schema opened and keep serving the old one.
-            await snapshot.DisposeAsync();
-            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            // Read under the gate, so a schema change never publishes plug-ins older than a plug-in change just did.
+            plugins ??= catalog.Plugins;
+            var result = await new SchemaLoader(plugins, loggerFactory, metrics: metrics).LoadAsync(catalog.SchemaDirectory);
+            if (result.Snapshot is not { } snapshot)
             {
-                throw;
+                metrics.SchemaReloaded("rejected");
+                return new ReloadOutcome([.. result.Errors.Select(e => e.ToString())], null);
             }
-            LogNotInitialized(logger, e.Message);
-            LogNotInitializedDetails(logger, e);
-            metrics.SchemaReloaded("failed");
-            return;
-        }
-        var previous = catalog.Replace(snapshot);
-        LogReloaded(logger, snapshot.Instances.Count, snapshot.EntityCount);
-        metrics.SchemaReloaded("published");
+            try
+            {
+                await snapshot.InitializeAsync(cancellationToken);
+            }
+            catch (Exception e)
+            {
+                // A failure here (a seed file that does not run, say) must not stop the host: close what the new
+                // schema opened and keep serving the old one.
+                await snapshot.DisposeAsync();
+                if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                metrics.SchemaReloaded("failed");
+                return new ReloadOutcome(null, e);
+            }
+            var previous = catalog.Replace(snapshot, plugins);
+            LogReloaded(logger, snapshot.Instances.Count, snapshot.EntityCount);
+            metrics.SchemaReloaded("published");
 
-        // Requests that started on the previous snapshot may still use its data stores: retire it after they end.
-        _ = RetireAsync(previous, options.Value.RequestTimeout + TimeSpan.FromSeconds(5));
+            // Requests that started on the previous snapshot may still use its data stores: retire it after they end.
+            _ = RetireAsync(previous, RetireAfter);
+            return new ReloadOutcome(null, null);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
+
+    /// <summary>How long a replaced snapshot (and the plug-in versions behind it) is kept for the requests still on it.</summary>
+    internal TimeSpan RetireAfter => options.Value.RequestTimeout + TimeSpan.FromSeconds(5);
 
     private async Task RetireAsync(SchemaSnapshot previous, TimeSpan grace)
     {
@@ -110,6 +143,12 @@ public sealed partial class SchemaReloader(
         {
             LogRetireFailed(logger, e);
         }
+    }
+
+    /// <summary>A reload's result: published (both null), invalid (<see cref="Errors"/>), or not initialised.</summary>
+    internal sealed record ReloadOutcome(IReadOnlyList<string>? Errors, Exception? InitializationFailure)
+    {
+        public bool Published => Errors is null && InitializationFailure is null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema reloaded: {Instances} instance(s), {Entities} entities")]

@@ -25,6 +25,9 @@ internal sealed class RecordingSqlServerStore(IDataStore realStore) : IDataStore
 
     public IReadOnlyList<SqlCommand> Executed => _dataSource.Executed;
 
+    /// <summary>The values a stored procedure would hand back, by parameter name, set on every output parameter after a run.</summary>
+    public Dictionary<string, object> OutputValues => _dataSource.OutputValues;
+
     public IReadOnlyCollection<string> Names => [Name];
 
     public DataStoreError? DescribeError(Exception exception) => realStore.DescribeError(exception);
@@ -39,12 +42,14 @@ internal sealed class RecordingSqlServerStore(IDataStore realStore) : IDataStore
     {
         public List<SqlCommand> Executed { get; } = [];
 
+        public Dictionary<string, object> OutputValues { get; } = [];
+
         public override string ConnectionString => "";
 
-        protected override DbConnection CreateDbConnection() => new RecordingConnection(Executed);
+        protected override DbConnection CreateDbConnection() => new RecordingConnection(Executed, OutputValues);
     }
 
-    private sealed class RecordingConnection(List<SqlCommand> executed) : DbConnection
+    private sealed class RecordingConnection(List<SqlCommand> executed, Dictionary<string, object> outputValues) : DbConnection
     {
         private ConnectionState _state = ConnectionState.Closed;
 
@@ -67,7 +72,7 @@ internal sealed class RecordingSqlServerStore(IDataStore realStore) : IDataStore
 
         protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => new RecordingTransaction(this);
 
-        protected override DbCommand CreateDbCommand() => new RecordingCommand(this, executed);
+        protected override DbCommand CreateDbCommand() => new RecordingCommand(this, executed, outputValues);
     }
 
     private sealed class RecordingTransaction(DbConnection connection) : DbTransaction
@@ -86,7 +91,7 @@ internal sealed class RecordingSqlServerStore(IDataStore realStore) : IDataStore
     }
 
     /// <summary>Keeps a copy of the command, with its parameters, each time it runs; answers no rows.</summary>
-    private sealed class RecordingCommand(DbConnection connection, List<SqlCommand> executed) : DbCommand
+    private sealed class RecordingCommand(DbConnection connection, List<SqlCommand> executed, Dictionary<string, object> outputValues) : DbCommand
     {
         private readonly SqlCommand _command = new();
 
@@ -133,6 +138,13 @@ internal sealed class RecordingSqlServerStore(IDataStore realStore) : IDataStore
         {
             var copy = _command.Clone();
             executed.Add(copy);
+            foreach (SqlParameter parameter in _command.Parameters)
+            {
+                if (parameter.Direction != ParameterDirection.Input && outputValues.TryGetValue(parameter.ParameterName, out var value))
+                {
+                    parameter.Value = value;
+                }
+            }
         }
     }
 }

@@ -1,0 +1,59 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using DataHub.Plugins;
+
+namespace DataHub.Host.Plugins;
+
+/// <summary>
+/// The assemblies every plug-in gets from the host instead of from its own folder: the one list, read by the loader
+/// and by the load-time compatibility check.
+/// <para>
+/// Sharing is what makes types the same on both sides (the contract), and what keeps a library that must exist once
+/// per process consistent: a shared managed assembly is loaded once, in the host's context, so its P/Invokes resolve
+/// the native library through the host's own .deps.json, once, whichever plug-in calls it first. Every plug-in that
+/// uses such a library then runs on the host's single managed + native copy, and the copies plug-ins ship in their
+/// folders are never loaded. A library that is not shared is private to each plug-in, native part included: it loads
+/// from the plug-in's own folder (runtimes/&lt;rid&gt;/native via its .deps.json), after build, run and publish alike.
+/// </para>
+/// </summary>
+public static class SharedWithPlugins
+{
+    /// <summary>
+    /// The roots of what is shared, by assembly name. Each is shared with everything it references, so a shared
+    /// type's own dependencies come from the host too (DotNetCorePlugins issue #302). To share a library with
+    /// every plug-in, reference it from the host and add its name here.
+    /// </summary>
+    private static readonly string[] _roots =
+    [
+        typeof(IProcessorPlugin).Assembly.GetName().Name!,
+    ];
+
+    /// <summary>The roots and everything they reference, with the version the host provides.</summary>
+    public static IReadOnlyDictionary<string, Version> Provided { get; } = Close(_roots);
+
+    /// <summary>The assembly names of <see cref="Provided"/>.</summary>
+    public static IReadOnlySet<string> Names { get; } = Provided.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The roots as assembly names, for the load context to prefer the host's copies of.</summary>
+    internal static IEnumerable<AssemblyName> Roots => _roots.Select(name => AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName(name)).GetName());
+
+    private static Dictionary<string, Version> Close(IEnumerable<string> roots)
+    {
+        var provided = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase);
+        var pending = new Queue<AssemblyName>(roots.Select(name => new AssemblyName(name)));
+        while (pending.TryDequeue(out var name))
+        {
+            if (name.Name is not { } simpleName || provided.ContainsKey(simpleName))
+            {
+                continue;
+            }
+            var assembly = AssemblyLoadContext.Default.LoadFromAssemblyName(name);
+            provided[simpleName] = assembly.GetName().Version ?? new Version(0, 0);
+            foreach (var reference in assembly.GetReferencedAssemblies())
+            {
+                pending.Enqueue(reference);
+            }
+        }
+        return provided;
+    }
+}

@@ -1,0 +1,6 @@
+namespace DataHub.Fixtures.ContractPlugin;
+
+internal static class ThisAssembly
+{
+    public const string ProcessorName = "Contract1_0";
+}

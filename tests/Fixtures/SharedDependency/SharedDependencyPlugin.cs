@@ -1,0 +1,32 @@
+using System.Runtime.Loader;
+using System.Text.Json.Nodes;
+using DataHub.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Fixtures.SharedDependency;
+
+/// <summary>Logs through the ILogger the host gives it and says which load context its logging and DI types come from.</summary>
+public sealed class SharedDependencyPlugin : IProcessorPlugin
+{
+    public IReadOnlyCollection<string> ProcessorNames { get; } = ["SharedDependency"];
+
+    public PrepareResult Prepare(ProcessorSetup setup)
+    {
+        setup.Logger.LogInformation("SharedDependency prepared {Entity}", setup.Entity.Entity);
+        return PrepareResult.Success(new Processor());
+    }
+
+    private sealed class Processor : IProcessor
+    {
+        public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
+        {
+            context.Response = new JsonObject
+            {
+                ["logging"] = AssemblyLoadContext.GetLoadContext(typeof(ILogger).Assembly)!.Name,
+                ["dependencyInjection"] = AssemblyLoadContext.GetLoadContext(typeof(IServiceCollection).Assembly)!.Name,
+            };
+            return Task.CompletedTask;
+        }
+    }
+}
