@@ -1,6 +1,7 @@
 using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Limits;
+using DataHub.Host.Operations;
 using DataHub.Host.Plugins;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
@@ -45,6 +46,10 @@ public static class DataHubApplication
         builder.Services.AddSingleton<DataHubMetrics>();
         builder.AddDataHubPluginReload(PluginFolders.For(options, Directory.GetCurrentDirectory()));
         builder.AddDataHubRateLimits(rateLimits);
+        builder.AddDataHubHealth();
+        builder.AddDataHubTelemetry();
+        builder.AddDataHubGracefulShutdown();
+        builder.AddDataHubLogContext();
         builder.Services.AddDataHubDbActions();
 
         var app = builder.Build();
@@ -60,8 +65,10 @@ public static class DataHubApplication
             SuppressDiagnosticsCallback = _ => true,
         });
         app.UseErrorShapeForBodilessErrors();
+        app.UseDataHubMetricsEndpoint();
+        app.UseDataHubRequestTelemetry();
         app.UseDataHubRateLimits();
-        app.MapGet("/health", (SchemaCatalog schema) => Results.Json(Health.Describe(schema)));
+        app.MapDataHubHealth();
         app.MapDataHubDbActions();
         InstanceServlet.Map(app);
         return app;

@@ -74,7 +74,9 @@ public sealed class PluginHotReloadTests
         using var drop = new TempDirectory();
         Deploy(Built("swap-v1", "Swap"), drop.Path);
         using var schema = SchemaFolder.WithEntities("""{"swap": {"execute": true, "processor": "Swap"}}""");
-        await using var host = await RunningHost.StartAsync(schema.Path, [drop.Path]);
+        const string operatorToken = "operator-token-for-plugin-tests";
+        await using var host = await RunningHost.StartAsync(schema.Path, [drop.Path],
+            new Dictionary<string, string?> { ["DataHub:Operations:OperatorToken"] = operatorToken });
 
         File.WriteAllText(Path.Combine(drop.Path, "Swap", "Swap.dll"), "a half-copied file");
 
@@ -82,7 +84,10 @@ public sealed class PluginHotReloadTests
         Assert.That(await Eventually.TrueAsync(() => catalog.Plugins.Failures.Count > 0, _timeout, _interval), Is.True);
         Assert.That(catalog.Plugins.Failures.Single().Reason, Does.StartWith("A new version did not load; the previous one still serves."));
         Assert.That(await VersionAsync(host), Is.EqualTo(1));
-        using var health = await host.Client.GetAsync("health");
+        // Health details are for operators: whoever sends the operator token (see docs/operations.md).
+        using var healthRequest = new HttpRequestMessage(HttpMethod.Get, "health/ready");
+        healthRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", operatorToken);
+        using var health = await host.Client.SendAsync(healthRequest);
         Assert.That(await health.Content.ReadAsStringAsync(), Does.Contain("previous one still serves").And.Contain("degraded"));
         Assert.That(host.Log.Entries.Select(e => e.Message), Has.Some.Contains("did not load"));
     }

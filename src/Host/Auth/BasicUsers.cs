@@ -27,14 +27,18 @@ public sealed class BasicUsers
     private readonly VerifiedPasswordCache _cache = new(TimeProvider.System);
     private readonly DataHubMetrics? _metrics;
 
-    private BasicUsers(IReadOnlyDictionary<string, BasicUser> users, DataHubMetrics? metrics)
+    private BasicUsers(string usersFile, IReadOnlyDictionary<string, BasicUser> users, DataHubMetrics? metrics)
     {
+        UsersFile = usersFile;
         _users = users;
         _metrics = metrics;
         // An unknown user id is checked against this, so that it costs what a known one costs.
         var iterations = users.Count == 0 ? PasswordHash.DefaultIterations : users.Values.Max(u => u.Hash.Iterations);
         _dummy = PasswordHash.MatchingNothing(iterations);
     }
+
+    /// <summary>The users file, as a full path: it is not a system even when it sits in the instance folder.</summary>
+    public string UsersFile { get; }
 
     /// <summary>
     /// Reads the <c>basic</c> member of <c>auth</c>; reports every problem and returns null if there is one.
@@ -62,7 +66,7 @@ public sealed class BasicUsers
         }
         var path = Path.GetFullPath(file, instanceDirectory);
         var users = ReadUsersFile(path, file, problems.Add);
-        return problems.Count == 0 && users is not null ? new BasicUsers(users, metrics) : null;
+        return problems.Count == 0 && users is not null ? new BasicUsers(path, users, metrics) : null;
     }
 
     /// <summary>

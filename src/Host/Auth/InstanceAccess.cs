@@ -46,6 +46,9 @@ public sealed class InstanceAccess
     /// <summary>The instance can authenticate someone: it has a users file or accepts JWTs.</summary>
     public bool AuthenticatesUsers => _basic is not null || _jwt is not null;
 
+    /// <summary>The Basic users file (a full path), if there is one.</summary>
+    public string? UsersFile => _basic?.UsersFile;
+
     /// <summary>
     /// Reads the <c>auth</c> member of instance.json (none: anyone may call); reports every problem and returns null
     /// if there is one. <paramref name="metrics"/> is null where nothing is served (validate).

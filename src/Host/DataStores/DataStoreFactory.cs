@@ -21,7 +21,9 @@ public static class DataStoreFactory
         {
             null => null,
             DataStoreProviders.Sqlite => SqliteDataStore.Create(name, settings, instanceDirectory, errors),
-            DataStoreProviders.PostgreSql => PostgreSqlDataStore.Create(name, settings, errors),
+            // Npgsql names its pool in metrics and traces after the data source: instance/store, never the connection string.
+            DataStoreProviders.PostgreSql => PostgreSqlDataStore.Create(name, settings, errors,
+                poolName: Path.GetFileName(Path.TrimEndingDirectorySeparator(instanceDirectory)) + "/" + name),
             _ => SqlServerDataStore.Create(name, settings, errors),
         };
     }

@@ -26,7 +26,7 @@ internal sealed class PostgreSqlDataStore : SqlDataStore
 
     public override DbDataSource DataSource => _dataSource;
 
-    public static PostgreSqlDataStore? Create(string name, DataStoreSettings settings, ICollection<string> errors)
+    public static PostgreSqlDataStore? Create(string name, DataStoreSettings settings, ICollection<string> errors, string? poolName = null)
     {
         NpgsqlDataSourceBuilder builder;
         try
@@ -43,6 +43,7 @@ internal sealed class PostgreSqlDataStore : SqlDataStore
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
+        builder.Name = poolName ?? name;
         return new PostgreSqlDataStore(name, builder.Build(), settings.CommandTimeout);
     }
 

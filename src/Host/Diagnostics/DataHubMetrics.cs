@@ -1,34 +1,60 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DataHub.Host.Auth;
+using DataHub.Host.Schema;
+using DataHub.Plugins;
 
 namespace DataHub.Host.Diagnostics;
 
 /// <summary>
-/// The host's metrics, on the framework's own <see cref="Meter"/> (read them with dotnet-counters or any
-/// OpenTelemetry collector listening to the "DataHub.Host" meter).
+/// The host's metrics, on the "DataHub.Host" <see cref="Meter"/>; the Prometheus endpoint exports every meter whose
+/// name starts with "DataHub." (see <see cref="MeterNamePrefix"/>), so a plug-in or a host feature with counters of
+/// its own (script timeouts, cache hits, retries) creates a meter named "DataHub.&lt;Feature&gt;" and is scraped too.
+/// Entity, system and instance labels only ever hold loaded names: anything else is <see cref="Unresolved"/>.
 /// </summary>
 public sealed class DataHubMetrics
 {
     public const string MeterName = "DataHub.Host";
 
+    /// <summary>Meters named with this prefix are exported.</summary>
+    public const string MeterNamePrefix = "DataHub.";
+
+    /// <summary>The one label value every name that did not resolve to a loaded instance, system or entity gets.</summary>
+    public const string Unresolved = "_unresolved";
+
+    // Seconds, from a fast cached answer to the request time limit.
+    private static readonly double[] _durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _processorFailures;
+    private readonly Counter<long> _schemaReloads;
     private readonly Counter<long> _passwordHashes;
 
-    public DataHubMetrics(IMeterFactory meterFactory)
+    public DataHubMetrics(IMeterFactory meterFactory, SchemaCatalog catalog)
     {
         var meter = meterFactory.Create(MeterName);
-        _requests = meter.CreateCounter<long>("datahub.requests", description: "Execute requests served, by entity and HTTP status.");
+        _requests = meter.CreateCounter<long>("datahub.requests",
+            description: "Execute requests answered, by instance, system, entity and HTTP status (401, 403 and 429 included).");
         _duration = meter.CreateHistogram<double>("datahub.request.duration", unit: "s",
-            description: "Time to serve an execute request, by entity.");
+            description: "Time to answer an execute request, by instance, system, entity and HTTP status.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _durationBuckets });
+        _processorFailures = meter.CreateCounter<long>("datahub.processor.failures",
+            description: "Requests on which a plug-in's processor threw, by instance, system, entity and plug-in.");
+        _schemaReloads = meter.CreateCounter<long>("datahub.schema.reloads",
+            description: "Schema reloads, by outcome: published, rejected (invalid) or failed (its data stores could not be initialised).");
         _passwordHashes = meter.CreateCounter<long>(BasicUsers.HashesComputedInstrument,
             description: "Password hashes computed to check Basic credentials.");
+        meter.CreateObservableGauge("datahub.schema.entities", () => catalog.IsLoaded ? catalog.Current.EntityCount : 0,
+            description: "Entities the current schema serves.");
+        meter.CreateObservableGauge("datahub.plugins.failed", () => catalog.IsLoaded ? catalog.Plugins.Failures.Count : 0,
+            description: "Plug-in folders that did not load.");
     }
 
     /// <summary>True while something listens: the tags cost allocations, so nobody should pay for them unread.</summary>
     public bool IsEnabled => _requests.Enabled || _duration.Enabled;
 
+    /// <summary>One answered request; the names must be loaded names or <see cref="Unresolved"/>.</summary>
     public void RequestServed(string instance, string system, string entity, int httpStatus, TimeSpan elapsed)
     {
         if (!IsEnabled)
@@ -45,6 +71,18 @@ public sealed class DataHubMetrics
         _requests.Add(1, tags);
         _duration.Record(elapsed.TotalSeconds, tags);
     }
+
+    public void ProcessorFailed(EntityAddress address, string plugin) =>
+        _processorFailures.Add(1, new TagList
+        {
+            { "datahub.instance", address.Instance },
+            { "datahub.system", address.System },
+            { "datahub.entity", address.Entity },
+            { "datahub.plugin", plugin },
+        });
+
+    /// <summary>One reload attempt: "published", "rejected" or "failed".</summary>
+    public void SchemaReloaded(string outcome) => _schemaReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>One PBKDF2 run, known user or not; a cache hit runs none. A rising rate is a password-guessing attempt.</summary>
     public void PasswordHashComputed() => _passwordHashes.Add(1);

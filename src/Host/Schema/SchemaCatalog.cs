@@ -15,6 +15,9 @@ public sealed class SchemaCatalog : IAsyncDisposable
 
     public PluginCatalog Plugins => Volatile.Read(ref _plugins) ?? throw new InvalidOperationException("The plug-ins are not loaded yet.");
 
+    /// <summary>True once the first snapshot is published.</summary>
+    public bool IsLoaded => Volatile.Read(ref _current) is not null;
+
     /// <summary>The schema folder, as a full path.</summary>
     public string SchemaDirectory { get; private set; } = "";
 

@@ -120,16 +120,12 @@ public sealed class SchemaLoader(
             createdStores.AddRange(environments.DataStores);
         }
 
-        // A users file kept in the instance folder is the instance's settings, not a system.
-        var usersFile = settings["auth"] is JsonObject auth && auth["basic"] is JsonObject basic
-            && basic["users"] is JsonValue users && users.TryGetValue(out string? usersPath) && !string.IsNullOrWhiteSpace(usersPath)
-            ? Path.GetFullPath(usersPath, folder)
-            : null;
         var systems = new Dictionary<string, SystemDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
+            // The users file may sit beside the systems; it is not one.
             if (!string.Equals(Path.GetFileName(file), InstanceFile, StringComparison.OrdinalIgnoreCase)
-                && !string.Equals(Path.GetFullPath(file), usersFile, StringComparison.Ordinal)
+                && !string.Equals(Path.GetFullPath(file), access?.UsersFile, StringComparison.Ordinal)
                 && ReadSystem(root, name, folder, file, stores, errors) is { } system)
             {
                 systems.Add(system.Reference, system);

@@ -98,6 +98,7 @@ public sealed partial class SchemaReloader(
                 .LoadAsync(catalog.SchemaDirectory);
             if (result.Snapshot is not { } snapshot)
             {
+                metrics.SchemaReloaded("rejected");
                 return new ReloadOutcome([.. result.Errors.Select(e => e.ToString())], null);
             }
             try
@@ -113,10 +114,12 @@ public sealed partial class SchemaReloader(
                 {
                     throw;
                 }
+                metrics.SchemaReloaded("failed");
                 return new ReloadOutcome(null, e);
             }
             var previous = catalog.Replace(snapshot, plugins);
             LogReloaded(logger, snapshot.Instances.Count, snapshot.EntityCount);
+            metrics.SchemaReloaded("published");
 
             // Requests that started on the previous snapshot may still use its data stores: retire it after they end.
             _ = RetireAsync(previous, RetireAfter);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
@@ -42,17 +41,7 @@ public sealed partial class InstanceServlet(
         var instanceName = (string)route["instance"]!;
         var systemName = route["system"] as string ?? SystemDefinition.DefaultReference;
         var entityName = (string)route["entity"]!;
-        // Timing a request is only worth its cost when something reads the metrics.
-        return metrics.IsEnabled
-            ? ServeMeasuredAsync(http, instanceName, systemName, entityName)
-            : ServeCoreAsync(http, instanceName, systemName, entityName);
-    }
-
-    private async Task ServeMeasuredAsync(HttpContext http, string instanceName, string systemName, string entityName)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await ServeCoreAsync(http, instanceName, systemName, entityName);
-        metrics.RequestServed(instanceName, systemName, entityName, http.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+        return ServeCoreAsync(http, instanceName, systemName, entityName);
     }
 
     private async Task ServeCoreAsync(HttpContext http, string instanceName, string systemName, string entityName)
@@ -201,6 +190,7 @@ public sealed partial class InstanceServlet(
                 var requestLogger = new RequestLogger(logger, traceId);
                 LogProcessorFailed(requestLogger, processor.PluginName, entity.Address.ToString(), e.GetType().FullName!, traceId);
                 LogFailureDetails(requestLogger, e, traceId);
+                metrics.ProcessorFailed(entity.Address, processor.PluginName);
                 JsonOutput.WriteError(http, HostError.ProcessorFailed(traceId));
                 return;
             }
