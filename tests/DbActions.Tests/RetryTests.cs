@@ -48,7 +48,7 @@ public sealed class RetryTests : HostFixture
         {
             call = RenameAsync(1, "Ada after the restart", retries: 6);
             // The server comes back only once the first attempt has met the outage.
-            firstAttemptFailed = await Host.Log.WaitForLineAsync("The data store is unavailable.", TimeSpan.FromSeconds(20));
+            firstAttemptFailed = await Host.Log.WaitForLineAsync("The data store is unavailable", TimeSpan.FromSeconds(20));
         }
         finally
         {
