@@ -11,10 +11,20 @@ public static partial class PluginLoader
 {
     private static readonly Assembly _contract = typeof(IProcessorPlugin).Assembly;
 
-    /// <summary>The contract and every assembly its public surface uses: the only assemblies plug-ins share with the host.</summary>
+    /// <summary>
+    /// Libraries whose native half exists once per process and must match its managed half: ClearScript's V8. Every
+    /// plug-in that uses V8 (Script, Actions) gets the host's one copy, so two versions can never load side by side.
+    /// </summary>
+    private static readonly string[] _processWideAssemblies = ["ClearScript.Core", "ClearScript.V8", "ClearScript.V8.ICUData"];
+
+    /// <summary>
+    /// The contract, every assembly its public surface uses, and the process-wide libraries: the only assemblies
+    /// plug-ins share with the host.
+    /// </summary>
     internal static readonly IReadOnlySet<string> SharedAssemblies = _contract.GetReferencedAssemblies()
         .Select(a => a.Name!)
         .Append(_contract.GetName().Name!)
+        .Concat(_processWideAssemblies)
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The contract version this host provides.</summary>
