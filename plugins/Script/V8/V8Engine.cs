@@ -5,11 +5,14 @@ namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
 /// The V8 implementation of <see cref="IScriptEngine"/> (Microsoft.ClearScript.V8): checks a script's syntax when
-/// the schema loads and hands back a <see cref="V8CompiledScript"/> whose runs go to the process's
+/// the schema loads (in an isolate of its own, on the loading thread) and hands back a <see cref="V8CompiledScript"/> whose runs go to the process's
 /// <see cref="V8Pool"/>. Nothing is compiled for running until a request needs it.
 /// </summary>
-internal sealed class V8Engine(V8Pool pool) : IScriptEngine
+internal sealed class V8Engine(V8Pool pool) : IScriptEngine, IDisposable
 {
+    private readonly Lock _checkerLock = new();
+    private V8Runtime? _checker;
+
     private const string StackOverflow = "Maximum call stack size exceeded";
 
     static V8Engine()
@@ -28,14 +31,14 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(limits);
-        var sync = pool.Check(ScriptPrelude.Wrap(source.Text, isAsync: false), isAsync: false);
+        var sync = Check(ScriptPrelude.Wrap(source.Text, isAsync: false), isAsync: false);
         if (sync is null)
         {
             return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync: false));
         }
         // Top-level await makes the script an async function body.
         if (sync.Message.Contains("await", StringComparison.Ordinal)
-            && pool.Check(ScriptPrelude.Wrap(source.Text, isAsync: true), isAsync: true) is var async)
+            && Check(ScriptPrelude.Wrap(source.Text, isAsync: true), isAsync: true) is var async)
         {
             if (async is null)
             {
@@ -44,6 +47,33 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine
             sync = async;
         }
         return ScriptCompilation.Failure(Describe(source, sync));
+    }
+
+    public void Dispose()
+    {
+        lock (_checkerLock)
+        {
+            _checker?.Dispose();
+            _checker = null;
+        }
+    }
+
+    // On the calling thread, in an isolate kept for checking only: a schema of many scripts loads without a
+    // hand-off to a worker per script. Compiling runs no script code; V8's parser stops at its own stack limit.
+    private SyntaxProblem? Check(string code, bool isAsync)
+    {
+        lock (_checkerLock)
+        {
+            try
+            {
+                using var compiled = (_checker ??= new V8Runtime("DataHub script syntax check")).Compile(new DocumentInfo(ScriptPrelude.ScriptDocument), code);
+                return null;
+            }
+            catch (ScriptEngineException e)
+            {
+                return SyntaxProblem.From(e, isAsync);
+            }
+        }
     }
 
     private static string Describe(ScriptSource source, SyntaxProblem problem)

@@ -52,14 +52,6 @@ internal sealed class V8Pool
         _signal.Release();
     }
 
-    /// <summary>Checks a script's syntax on a worker (V8 parses on a thread with room for it); null when it compiles.</summary>
-    public SyntaxProblem? Check(string code, bool isAsync)
-    {
-        var job = new V8CheckJob(code, isAsync);
-        Post(job);
-        return job.Task.GetAwaiter().GetResult();
-    }
-
     private void StartWorker()
     {
         lock (_workersLock)
@@ -152,24 +144,5 @@ internal sealed class V8RunJob(V8CompiledScript script, ScriptRequest request, C
             return;
         }
         _completion.SetResult(run);
-    }
-}
-
-internal sealed class V8CheckJob(string code, bool isAsync) : V8Job
-{
-    private readonly TaskCompletionSource<SyntaxProblem?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task<SyntaxProblem?> Task => _completion.Task;
-
-    protected override void Run(V8Worker worker)
-    {
-        try
-        {
-            _completion.SetResult(worker.Check(code, isAsync));
-        }
-        catch (Exception e)
-        {
-            _completion.SetException(e);
-        }
     }
 }

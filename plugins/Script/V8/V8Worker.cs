@@ -152,20 +152,6 @@ internal sealed partial class V8Worker : IDisposable
         }
     }
 
-    /// <summary>Checks that <paramref name="code"/> compiles; the isolate is made if needed, no engine is.</summary>
-    public SyntaxProblem? Check(string code, bool isAsync)
-    {
-        try
-        {
-            using var compiled = Runtime().Compile(new DocumentInfo(ScriptPrelude.ScriptDocument), code);
-            return null;
-        }
-        catch (ScriptEngineException e)
-        {
-            return SyntaxProblem.From(e, isAsync);
-        }
-    }
-
     public void Dispose()
     {
         V8Watchdog.Forget(this);
