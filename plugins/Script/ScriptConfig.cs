@@ -4,24 +4,38 @@ using System.Text.Json.Nodes;
 namespace DataHub.Plugins.Script;
 
 /// <summary>The per-entity limits of a script. Every run gets them all.</summary>
-/// <param name="TimeoutMs">Wall-clock time one run may take; past it the request ends with status 26 (504).</param>
-/// <param name="MaxStatements">Statements one run may execute (each function call counts one more).</param>
-/// <param name="MaxRecursionDepth">How deep function calls may nest.</param>
+/// <param name="TimeoutMs">Wall-clock time one run may take, async work included; past it the request ends with status 26 (504).</param>
+/// <param name="MaxHeapMB">JavaScript heap one run may use beyond what the engine itself holds.</param>
+/// <param name="MaxStackKB">Stack one run may use: deeper recursion ends the request with a clear error.</param>
 /// <param name="MaxResponseBytes">The largest response, measured as compact UTF-8 JSON (a string: its UTF-8 bytes).</param>
-internal sealed record ScriptLimits(int TimeoutMs, int MaxStatements, int MaxRecursionDepth, int MaxResponseBytes)
+/// <param name="LegacyRecursionDepth">The Jint-era maxRecursionDepth the stack limit was derived from, for messages.</param>
+internal sealed record ScriptLimits(int TimeoutMs, int MaxHeapMB, int MaxStackKB, int MaxResponseBytes, int? LegacyRecursionDepth = null)
 {
     public static ScriptLimits Default { get; } = new(
-        TimeoutMs: 5_000, MaxStatements: 10_000_000, MaxRecursionDepth: 100, MaxResponseBytes: 10 * 1024 * 1024);
+        TimeoutMs: 5_000, MaxHeapMB: 32, MaxStackKB: 1024, MaxResponseBytes: 10 * 1024 * 1024);
 
     /// <summary>A day: the host's own request limit cannot be longer.</summary>
     public const int MaxTimeoutMs = 24 * 60 * 60 * 1000;
 
-    /// <summary>Deeper nesting than this would need more stack than a request thread safely has.</summary>
-    public const int MaxRecursionDepthLimit = 1000;
+    /// <summary>The largest heap limit: V8's own hard limit for an isolate is set well above it.</summary>
+    public const int MaxHeapMBLimit = 1024;
+
+    public const int MinStackKB = 64;
+
+    /// <summary>Script threads have 16 MB of stack; V8 must stop well before the thread's end.</summary>
+    public const int MaxStackKBLimit = 8192;
+
+    /// <summary>The Jint-era maxRecursionDepth had no V8 meaning of its own: each level buys 1 KB of stack (at least 64 KB).</summary>
+    public static int StackKBForRecursionDepth(int depth) => Math.Clamp(depth, MinStackKB, MaxStackKBLimit);
+
+    /// <summary>What the stack limit is called in messages: the member the schema author wrote.</summary>
+    public string StackLimitName => LegacyRecursionDepth is { } depth
+        ? $"maxRecursionDepth ({depth})"
+        : $"maxStackKB ({MaxStackKB})";
 }
 
-/// <summary>An entity's script and its limits, read from processorConfig.</summary>
-internal sealed record ScriptConfig(ScriptSource Source, ScriptLimits Limits);
+/// <summary>An entity's script and its limits, read from processorConfig, and what to warn the schema author about.</summary>
+internal sealed record ScriptConfig(ScriptSource Source, ScriptLimits Limits, IReadOnlyList<string> Warnings);
 
 /// <summary>What <see cref="ScriptConfigReader.Read"/> found: a configuration, or every problem with it.</summary>
 internal sealed record ScriptConfigResult(ScriptConfig? Config, IReadOnlyList<string> Errors);
@@ -38,15 +52,18 @@ internal static class ScriptConfigReader
     private const string ScriptMember = "script";
     private const string FileMember = "file";
     private const string TimeoutMember = "timeoutMs";
+    private const string HeapMember = "maxHeapMB";
+    private const string StackMember = "maxStackKB";
+    private const string ResponseBytesMember = "maxResponseBytes";
+    // Jint-era limits: still accepted so existing schemas load.
     private const string StatementsMember = "maxStatements";
     private const string RecursionMember = "maxRecursionDepth";
-    private const string ResponseBytesMember = "maxResponseBytes";
 
     // As Linux: more links than this in one path is taken for a loop.
     private const int MaxLinksFollowed = 40;
 
     private static readonly string[] _members =
-        [ScriptMember, FileMember, TimeoutMember, StatementsMember, RecursionMember, ResponseBytesMember];
+        [ScriptMember, FileMember, TimeoutMember, HeapMember, StackMember, ResponseBytesMember, StatementsMember, RecursionMember];
 
     public static ScriptConfigResult Read(JsonNode? processorConfig, string instanceDirectory, string entity)
     {
@@ -58,7 +75,7 @@ internal static class ScriptConfigReader
                 var text = value.GetValue<string>();
                 return AsJsonObject(text) is { } embedded
                     ? ReadObject(embedded, instanceDirectory, entity)
-                    : Accept(new ScriptSource(text, InlineScriptName, entity), ScriptLimits.Default, []);
+                    : Accept(new ScriptSource(text, InlineScriptName, entity), ScriptLimits.Default, [], []);
             case JsonObject config:
                 return ReadObject(config, instanceDirectory, entity);
             default:
@@ -78,11 +95,24 @@ internal static class ScriptConfigReader
         }
 
         var defaults = ScriptLimits.Default;
+        var warnings = new List<string>();
+        int? recursionDepth = config.ContainsKey(RecursionMember)
+            ? ReadWholeNumber(config, RecursionMember, 100, 1_000_000, errors)
+            : null;
+        var stackKB = config.ContainsKey(StackMember) || recursionDepth is null
+            ? ReadWholeNumber(config, StackMember, defaults.MaxStackKB, ScriptLimits.MaxStackKBLimit, errors, ScriptLimits.MinStackKB)
+            : ScriptLimits.StackKBForRecursionDepth(recursionDepth.Value);
         var limits = new ScriptLimits(
             ReadWholeNumber(config, TimeoutMember, defaults.TimeoutMs, ScriptLimits.MaxTimeoutMs, errors),
-            ReadWholeNumber(config, StatementsMember, defaults.MaxStatements, int.MaxValue, errors),
-            ReadWholeNumber(config, RecursionMember, defaults.MaxRecursionDepth, ScriptLimits.MaxRecursionDepthLimit, errors),
-            ReadWholeNumber(config, ResponseBytesMember, defaults.MaxResponseBytes, int.MaxValue, errors));
+            ReadWholeNumber(config, HeapMember, defaults.MaxHeapMB, ScriptLimits.MaxHeapMBLimit, errors),
+            stackKB,
+            ReadWholeNumber(config, ResponseBytesMember, defaults.MaxResponseBytes, int.MaxValue, errors),
+            config.ContainsKey(StackMember) ? null : recursionDepth);
+        if (config.ContainsKey(StatementsMember))
+        {
+            ReadWholeNumber(config, StatementsMember, 1, int.MaxValue, errors);
+            warnings.Add($"\"{StatementsMember}\" has no meaning on V8 and is ignored; \"{TimeoutMember}\" ({limits.TimeoutMs} ms) bounds the run instead.");
+        }
 
         var hasScript = config.TryGetPropertyValue(ScriptMember, out var scriptNode);
         var hasFile = config.TryGetPropertyValue(FileMember, out var fileNode);
@@ -111,17 +141,17 @@ internal static class ScriptConfigReader
             errors.Add($"\"{FileMember}\" must be a string: a path relative to the instance folder, not {Describe(fileNode)}.");
         }
 
-        return source is null ? new ScriptConfigResult(null, errors) : Accept(source, limits, errors);
+        return source is null ? new ScriptConfigResult(null, errors) : Accept(source, limits, errors, warnings);
     }
 
-    private static ScriptConfigResult Accept(ScriptSource source, ScriptLimits limits, List<string> errors)
+    private static ScriptConfigResult Accept(ScriptSource source, ScriptLimits limits, List<string> errors, List<string> warnings)
     {
         if (string.IsNullOrWhiteSpace(source.Text))
         {
             errors.Add($"{Capitalise(source.Name)} is empty.");
         }
         return errors.Count == 0
-            ? new ScriptConfigResult(new ScriptConfig(source, limits), [])
+            ? new ScriptConfigResult(new ScriptConfig(source, limits, warnings), [])
             : new ScriptConfigResult(null, errors);
     }
 
@@ -213,18 +243,18 @@ internal static class ScriptConfigReader
     private static bool IsInside(string root, string path) =>
         path.StartsWith(root + Path.DirectorySeparatorChar, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
-    private static int ReadWholeNumber(JsonObject config, string name, int fallback, int max, List<string> errors)
+    private static int ReadWholeNumber(JsonObject config, string name, int fallback, int max, List<string> errors, int min = 1)
     {
         if (!config.TryGetPropertyValue(name, out var node))
         {
             return fallback;
         }
         if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
-            && value.Deserialize<double>() is var number && number >= 1 && number <= max && number == Math.Floor(number))
+            && value.Deserialize<double>() is var number && number >= min && number <= max && number == Math.Floor(number))
         {
             return (int)number;
         }
-        errors.Add($"\"{name}\" must be a whole number from 1 to {max}, not {Describe(node)}.");
+        errors.Add($"\"{name}\" must be a whole number from {min} to {max}, not {Describe(node)}.");
         return fallback;
     }
 

@@ -1,24 +1,32 @@
+using Microsoft.Extensions.Logging;
+
 namespace DataHub.Plugins.Script;
 
 /// <summary>
-/// The seam between the plug-in and a JavaScript engine: compile once at load, run many times. Everything
-/// engine-specific (parsing, pooling, the attributes bridge, JSON conversion) lives behind it.
+/// The seam between the plug-in and a JavaScript engine. The engine runs <see cref="ScriptPrelude"/> (the
+/// engine-neutral rules for attributes, console and outputs, written in JavaScript) and the entity's script, takes
+/// the request's inputs in as one JSON text and gives the outputs back as one text; <see cref="ScriptProcessor"/>
+/// and <see cref="ScriptOutputs"/> turn that into the request's answer. What stays behind the seam is small:
+/// where scripts run, how a limit is enforced, and how the engine reports a thrown value's position.
 /// </summary>
 internal interface IScriptEngine
 {
-    /// <summary>Parses and prepares <paramref name="source"/>; a syntax error is a value, not an exception.</summary>
+    /// <summary>Checks <paramref name="source"/>'s syntax and prepares it to run; a syntax error is a value, not an exception.</summary>
     ScriptCompilation Compile(ScriptSource source, ScriptLimits limits);
 }
 
 /// <summary>A prepared script, shared by every request of its entity; thread-safe.</summary>
 internal interface ICompiledScript
 {
-    /// <summary>
-    /// Runs the script for one request: it reads the context's inputs and sets its outputs. Returns how the run
-    /// ended; the caller turns a failure into status and errorMessage.
-    /// </summary>
-    ScriptOutcome Run(ProcessorContext context, CancellationToken cancellationToken);
+    /// <summary>Whether the script runs as an async function body (it awaits at its top level).</summary>
+    bool IsAsync { get; }
+
+    /// <summary>Runs the script for one request. Never throws for anything the script does.</summary>
+    Task<ScriptRun> RunAsync(ScriptRequest request, CancellationToken cancellationToken);
 }
+
+/// <summary>One run's input: the JSON text of <see cref="ScriptInput"/>, and the request's logger for console.*.</summary>
+internal sealed record ScriptRequest(string InputJson, ILogger Logger);
 
 /// <summary>A script's text, the name errors give it (its file, or "the inline script") and its entity, for logs.</summary>
 internal sealed record ScriptSource(string Text, string Name, string Entity);
@@ -48,22 +56,21 @@ internal sealed class ScriptCompilation
 /// <summary>How a run ended.</summary>
 internal enum ScriptEnd
 {
-    /// <summary>The script ran to its end and its outputs are set.</summary>
+    /// <summary>The script ran to its end (or threw): <see cref="ScriptRun.Output"/> holds what the prelude wrote.</summary>
     Completed,
-    /// <summary>The script threw (or a host function refused a value): <see cref="ScriptOutcome.Message"/> says what.</summary>
-    Threw,
     /// <summary>timeoutMs passed.</summary>
     TimedOut,
     /// <summary>The request was cancelled (the caller went away, or the host's own limit passed).</summary>
     Cancelled,
-    /// <summary>maxStatements, maxRecursionDepth or the thread's stack ran out: the message names which.</summary>
+    /// <summary>A resource limit (heap, stack) stopped the script: <see cref="ScriptRun.Message"/> names it.</summary>
     LimitExceeded,
-    /// <summary>The response could not be turned into JSON: too large (maxResponseBytes), too deep, or cyclic.</summary>
-    InvalidResponse,
 }
 
-/// <summary>How a run ended, with the message and the script position when it failed.</summary>
-internal readonly record struct ScriptOutcome(ScriptEnd End, string? Message = null, ScriptPosition? Position = null)
+/// <summary>
+/// How a run ended. For <see cref="ScriptEnd.Completed"/>, <see cref="Output"/> is the prelude's output text and
+/// <see cref="ThrowPosition"/> where an uncaught throw happened when the engine knows it better than the thrown value.
+/// </summary>
+internal readonly record struct ScriptRun(ScriptEnd End, string? Output = null, string? Message = null, ScriptPosition? ThrowPosition = null)
 {
-    public static ScriptOutcome Completed { get; } = new(ScriptEnd.Completed);
+    public static ScriptRun Finished(string output, ScriptPosition? throwPosition = null) => new(ScriptEnd.Completed, output, null, throwPosition);
 }

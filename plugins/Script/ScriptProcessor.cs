@@ -2,58 +2,73 @@ using Microsoft.Extensions.Logging;
 
 namespace DataHub.Plugins.Script;
 
-/// <summary>Runs an entity's compiled script and turns a failed run into status and errorMessage.</summary>
-internal sealed partial class ScriptProcessor(ICompiledScript script) : IProcessor
+/// <summary>
+/// Runs an entity's compiled script for one request and turns how it ended into the request's answer. These rules
+/// hold whatever engine runs the script: a limit or an uncaught throw answers with the error alone, unless the
+/// script chose its own status before throwing.
+/// </summary>
+internal sealed partial class ScriptProcessor(ICompiledScript script, ScriptLimits limits, byte[] entityMappingJson) : IProcessor
 {
-    public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
+    /// <summary>What V8 (and most engines) throw when the stack limit is reached.</summary>
+    private const string StackOverflow = "RangeError: Maximum call stack size exceeded";
+
+    public async Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
-        var outcome = script.Run(context, cancellationToken);
-        switch (outcome.End)
+        var request = new ScriptRequest(ScriptInput.Write(context, entityMappingJson), context.Logger);
+        var run = await script.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        switch (run.End)
         {
-            case ScriptEnd.Completed:
-                break;
             case ScriptEnd.Cancelled:
                 throw new OperationCanceledException(cancellationToken);
-            case ScriptEnd.Threw:
-                LogThrew(context.Logger, outcome.Message, Where(outcome));
-                // A script that chose its own status before throwing has said what the caller gets.
-                if (context.Status is null && context.HttpStatus is null)
-                {
-                    Fail(context, MessageStatus.GeneralError, outcome.Message + Where(outcome));
-                }
-                break;
             case ScriptEnd.TimedOut:
-                LogLimit(context.Logger, outcome.Message, Where(outcome));
-                Fail(context, MessageStatus.ReprocessTimeout, outcome.Message + Where(outcome));
-                break;
+                Stopped(context, MessageStatus.ReprocessTimeout, run.Message!);
+                return;
             case ScriptEnd.LimitExceeded:
-            case ScriptEnd.InvalidResponse:
-                LogLimit(context.Logger, outcome.Message, Where(outcome));
-                Fail(context, MessageStatus.GeneralError, outcome.Message + Where(outcome));
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown script outcome {outcome.End}.");
+                Stopped(context, MessageStatus.GeneralError, run.Message!);
+                return;
         }
-        return Task.CompletedTask;
+
+        var outputs = ScriptOutputs.Read(run.Output!, limits);
+        if (outputs.Thrown is { } thrown)
+        {
+            var position = run.ThrowPosition ?? ScriptPrelude.FindPosition(outputs.ThrownStack, script.IsAsync);
+            var where = position is { } at ? $" (line {at.Line}, column {at.Column})" : "";
+            if (thrown == StackOverflow)
+            {
+                Stopped(context, MessageStatus.GeneralError, $"The script nested function calls deeper than {limits.StackLimitName} allows{where}");
+                return;
+            }
+            LogThrew(context.Logger, thrown, where);
+            // A script that chose its own status before throwing has said what the caller gets.
+            if (outputs.Status is null && outputs.HttpStatus is null)
+            {
+                context.Fail(MessageStatus.GeneralError, thrown + where);
+                return;
+            }
+        }
+        else if (outputs.ResponseProblem is { } problem)
+        {
+            Stopped(context, MessageStatus.GeneralError, problem);
+            return;
+        }
+        outputs.ApplyTo(context);
     }
 
     // The run did not finish as the script meant: nothing it set stands, only the error.
-    private static void Fail(ProcessorContext context, int status, string message)
+    private static void Stopped(ProcessorContext context, int status, string message)
     {
+        LogStopped(context.Logger, message);
         context.ClearResponse();
         context.HttpStatus = null;
         context.HttpHeaders.Clear();
         context.Fail(status, message);
     }
 
-    private static string Where(ScriptOutcome outcome) =>
-        outcome.Position is { } at ? $" (line {at.Line}, column {at.Column})" : "";
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Script threw: {ScriptError}{Position}")]
+    private static partial void LogThrew(ILogger logger, string scriptError, string position);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Script threw: {ScriptError}{Position}")]
-    private static partial void LogThrew(ILogger logger, string? scriptError, string position);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Script stopped: {ScriptError}{Position}")]
-    private static partial void LogLimit(ILogger logger, string? scriptError, string position);
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Script stopped: {Reason}")]
+    private static partial void LogStopped(ILogger logger, string reason);
 }

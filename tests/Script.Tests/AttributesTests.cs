@@ -83,7 +83,7 @@ public sealed class AttributesTests
         var context = await processor.RunAsync();
 
         Assert.That(context.Status, Is.EqualTo(MessageStatus.GeneralError));
-        Assert.That(context.ErrorMessage, Is.EqualTo($"TypeError: '{input}' is an input attribute and cannot be replaced. (line 1, column 1)"));
+        Assert.That(context.ErrorMessage, Is.EqualTo($"TypeError: '{input}' is an input attribute and cannot be replaced. (line 1, column 12)"));
     }
 
     [Test]
@@ -170,7 +170,7 @@ public sealed class AttributesTests
         var context = await processor.RunAsync();
 
         Assert.That(context.Status, Is.EqualTo(MessageStatus.GeneralError));
-        Assert.That(context.ErrorMessage, Is.EqualTo($"TypeError: {message} (line 2, column 1)"));
+        Assert.That(context.ErrorMessage, Is.EqualTo($"TypeError: {message} (line 2, column 12)"));
     }
 
     [Test]

@@ -160,7 +160,7 @@ public sealed class ConfigurationTests
         Assert.That(prepared.Errors, Has.One.StartsWith("Unknown member \"timeout\""));
         Assert.That(prepared.Errors, Has.One.StartsWith("\"timeoutMs\" must be a whole number from 1 to 86400000, not 0"));
         Assert.That(prepared.Errors, Has.One.StartsWith("\"maxStatements\" must be a whole number from 1 to 2147483647, not the string \"many\""));
-        Assert.That(prepared.Errors, Has.One.StartsWith("\"maxRecursionDepth\" must be a whole number from 1 to 1000, not 1.5"));
+        Assert.That(prepared.Errors, Has.One.StartsWith("\"maxRecursionDepth\" must be a whole number from 1 to 1000000, not 1.5"));
         Assert.That(prepared.Errors, Has.One.StartsWith("\"maxResponseBytes\" must be a whole number"));
         Assert.That(prepared.Errors, Has.One.StartsWith("Give exactly one of \"script\""));
     }
@@ -194,10 +194,11 @@ public sealed class ConfigurationTests
     public void Limits_given_in_the_configuration_are_applied()
     {
         var config = ScriptConfigReader.Read(
-            new JsonObject { ["script"] = Hello, ["timeoutMs"] = 250, ["maxStatements"] = 1000, ["maxRecursionDepth"] = 20, ["maxResponseBytes"] = 4096 },
+            new JsonObject { ["script"] = Hello, ["timeoutMs"] = 250, ["maxHeapMB"] = 16, ["maxStackKB"] = 256, ["maxResponseBytes"] = 4096 },
             Path.GetTempPath(), "product/services/test");
 
-        Assert.That(config.Config!.Limits, Is.EqualTo(new ScriptLimits(250, 1000, 20, 4096)));
+        Assert.That(config.Config!.Limits, Is.EqualTo(new ScriptLimits(250, 16, 256, 4096)));
+        Assert.That(config.Config.Warnings, Is.Empty);
     }
 
     [Test]
@@ -205,6 +206,27 @@ public sealed class ConfigurationTests
     {
         var config = ScriptConfigReader.Read(JsonValue.Create(Hello), Path.GetTempPath(), "product/services/test");
 
-        Assert.That(config.Config!.Limits, Is.EqualTo(new ScriptLimits(5_000, 10_000_000, 100, 10 * 1024 * 1024)));
+        Assert.That(config.Config!.Limits, Is.EqualTo(new ScriptLimits(5_000, 32, 1024, 10 * 1024 * 1024)));
+    }
+
+    [Test]
+    public void The_Jint_era_maxRecursionDepth_maps_to_a_stack_limit_and_maxStatements_is_warned_about()
+    {
+        var config = ScriptConfigReader.Read(
+            new JsonObject { ["script"] = Hello, ["maxStatements"] = 1000, ["maxRecursionDepth"] = 200 },
+            Path.GetTempPath(), "product/services/test");
+
+        Assert.That(config.Config!.Limits, Is.EqualTo(new ScriptLimits(5_000, 32, 200, 10 * 1024 * 1024, LegacyRecursionDepth: 200)));
+        Assert.That(config.Config.Warnings, Is.EqualTo(new[] { "\"maxStatements\" has no meaning on V8 and is ignored; \"timeoutMs\" (5000 ms) bounds the run instead." }));
+    }
+
+    [Test]
+    public void An_explicit_maxStackKB_wins_over_maxRecursionDepth()
+    {
+        var config = ScriptConfigReader.Read(
+            new JsonObject { ["script"] = Hello, ["maxStackKB"] = 512, ["maxRecursionDepth"] = 200 },
+            Path.GetTempPath(), "product/services/test");
+
+        Assert.That(config.Config!.Limits, Is.EqualTo(new ScriptLimits(5_000, 32, 512, 10 * 1024 * 1024)));
     }
 }

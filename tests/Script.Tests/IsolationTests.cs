@@ -4,8 +4,10 @@ using DataHub.Plugins;
 namespace DataHub.Script.Tests;
 
 /// <summary>
-/// Engines are reused from a pool, so each test runs a script that changes the engine and then runs the same
-/// entity again: the next request must find the engine exactly as new.
+/// Engines are reused, so each test runs a script that changes the engine and then runs the same entity again:
+/// the next request must find the engine exactly as new. On V8 the intrinsics are frozen when an engine is made:
+/// a change to them is refused (silently in sloppy code, as JavaScript does for frozen objects; with a TypeError
+/// from Object.defineProperty and friends), and a run that leaves a global behind retires its engine.
 /// </summary>
 public sealed class IsolationTests
 {
@@ -25,7 +27,7 @@ public sealed class IsolationTests
                 + ' ' + describe(d.value) + ' ' + describe(d.get) + ' ' + describe(d.set));
             }
           }
-          lines.push('Date.prototype time ' + Date.prototype.getTime() + ', Array.prototype length ' + Array.prototype.length);
+          lines.push('Array.prototype length ' + Array.prototype.length);
           return lines.join('\n');
         }
         """;
@@ -47,7 +49,7 @@ public sealed class IsolationTests
     [Test]
     public async Task The_fingerprint_sees_a_change_while_it_lasts()
     {
-        var processor = ScriptHarness.Processor(Fingerprint + "var before = fingerprint(this); Array.prototype.extra = 1; attributes.put('response', before === fingerprint(this));");
+        var processor = ScriptHarness.Processor(Fingerprint + "var before = fingerprint(this); globalThis.extra = 1; attributes.put('response', before === fingerprint(this));");
 
         Assert.That((await processor.RunAsync()).ResponseJson(), Is.EqualTo("false"));
     }
@@ -65,11 +67,11 @@ public sealed class IsolationTests
     [TestCase("Object.defineProperty(Array.prototype, 'push', {value: 1, writable: false, enumerable: true});", TestName = "A_redefined_builtin")]
     [TestCase("Object.defineProperties(Math, {PI: {enumerable: false}, E2: {value: 7}});", TestName = "DefineProperties_on_a_builtin")]
     [TestCase("Object.defineProperty(Object.prototype, 'trap', {get: function () { return 1; }, configurable: true});", TestName = "An_accessor_on_a_prototype")]
-    [TestCase("Date.prototype.setTime.call(Date.prototype, 0); Date.prototype.setFullYear(2000);", TestName = "The_time_value_of_Date_prototype")]
+    [TestCase("var d = new Date(0); Date.prototype.setTime.call(d, 5); Date.prototype.toJSON = null;", TestName = "Date_prototype")]
     [TestCase("Array.prototype.push.call(Array.prototype, 'x', 'y'); Array.prototype.length = 5;", TestName = "Elements_and_length_of_Array_prototype")]
     [TestCase("Error.prototype.message = 'changed'; TypeError.prototype.name = 'Changed';", TestName = "Error_prototypes")]
     [TestCase("Function.prototype.call = null; Function.prototype.marked = 1; parseInt.marked = 2;", TestName = "Function_objects")]
-    [TestCase("Object.getOwnPropertyDescriptor(function () { 'use strict'; }, 'caller').get.marked = 1;", TestName = "The_hidden_ThrowTypeError_function")]
+    [TestCase("Object.getOwnPropertyDescriptor(Function.prototype, 'caller').get.marked = 1;", TestName = "The_hidden_ThrowTypeError_function")]
     [TestCase("attributes.get = null; attributes.extra = 1; console.log = null; console.extra = 2;", TestName = "The_host_objects")]
     [TestCase("RegExp.prototype.lastIndex = 9; RegExp.prototype.exec = null;", TestName = "RegExp_prototype")]
     [TestCase("this.attributes = null; this.console = 1;", TestName = "The_host_objects_replaced")]
@@ -81,7 +83,8 @@ public sealed class IsolationTests
         var changed = await _mutable.RunAsync(new JsonObject { ["code"] = change });
         var after = await FingerprintAsync();
 
-        Assert.That(changed.Status, Is.Null, changed.ErrorMessage);
+        // Done, or refused: a frozen intrinsic cannot be redefined.
+        Assert.That(changed.Status is null || changed.ErrorMessage!.StartsWith("TypeError: Cannot ", StringComparison.Ordinal), changed.ErrorMessage);
         Assert.That(after, Is.EqualTo(pristine));
     }
 
@@ -146,14 +149,15 @@ public sealed class IsolationTests
         var processor = ScriptHarness.Processor("""
             var before = typeof [].total;
             Array.prototype.total = function () { return 1; };
-            Object.defineProperty(Object.prototype, 'owner', {value: 'me', configurable: true});
-            attributes.put('response', [before, typeof ({}).owner]);
+            var refused;
+            try { Object.defineProperty(Object.prototype, 'owner', {value: 'me', configurable: true}); } catch (e) { refused = e.name; }
+            attributes.put('response', [before, typeof [].total, typeof ({}).owner, refused]);
             """);
 
         await processor.RunAsync();
         var second = await processor.RunAsync();
 
-        Assert.That(second.ResponseJson(), Is.EqualTo("""["undefined","string"]"""));
+        Assert.That(second.ResponseJson(), Is.EqualTo("""["undefined","undefined","undefined","TypeError"]"""));
     }
 
     [Test]
@@ -169,7 +173,7 @@ public sealed class IsolationTests
         await processor.RunAsync("""{"secret": "first caller's"}""");
         var second = await processor.RunAsync("""{"secret": "second caller's"}""");
 
-        Assert.That(second.ResponseJson(), Is.EqualTo("""{"previous":null,"stash":true}"""));
+        Assert.That(second.ResponseJson(), Is.EqualTo("""{"previous":null,"stash":false}"""));
     }
 
     [Test]

@@ -29,7 +29,7 @@ public sealed class JsonFidelityTests
 
         var context = await processor.RunAsync();
 
-        Assert.That(context.ResponseJson(), Is.EqualTo("[9007199254740992,-9007199254740992,1000000000000000,123456789012,0,3,1E+21]"));
+        Assert.That(context.ResponseJson(), Is.EqualTo("[9007199254740992,-9007199254740992,1000000000000000,123456789012,0,3,1e+21]"));
     }
 
     [Test]

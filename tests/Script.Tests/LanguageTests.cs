@@ -1,6 +1,6 @@
 namespace DataHub.Script.Tests;
 
-/// <summary>Preparing the program (cached literals, probed function bodies, rewritten regular expressions) keeps ECMAScript 5 semantics.</summary>
+/// <summary>The ECMAScript 5 scripts written for Jint behave as before on V8 (run as a function body, with frozen intrinsics).</summary>
 public sealed class LanguageTests
 {
     [TestCase("function f() { 'use strict'; return this; }", "f() === undefined", TestName = "A_strict_function_stays_strict")]

@@ -46,6 +46,24 @@ public sealed class SampleSchemaTests : HostFixture
     }
 
     [Test]
+    public async Task The_quote_sample_answers_with_modern_async_javascript()
+    {
+        using var response = await Host.PostJsonAsync("/product/services/quote", """{"lines": [{"sku": "door-7", "qty": 2, "price": 120}, {"sku": "hinge", "qty": 4}]}""");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo(
+            """{"currency":"EUR","total":258,"lines":[{"qty":2,"sku":"door-7","price":120},{"qty":4,"sku":"hinge","price":4.5}]}"""));
+    }
+
+    [Test]
+    public async Task The_quote_sample_without_lines_answers_400_with_status_25()
+    {
+        using var response = await Host.PostJsonAsync("/product/services/quote", "{}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task The_greet_sample_reads_its_data_from_the_URL_too()
     {
         using var response = await Host.Client.GetAsync("product/services/greet?data=%7B%22name%22%3A%22Grace%22%7D");

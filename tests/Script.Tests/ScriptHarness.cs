@@ -13,7 +13,7 @@ internal static class ScriptHarness
 {
     public static readonly EntityAddress Entity = new("product", "services", "test");
 
-    /// <summary>Prepares with the plug-in given (by default the real one, with Jint behind it).</summary>
+    /// <summary>Prepares with the plug-in given (by default the real one, with V8 behind it).</summary>
     public static PrepareResult Prepare(JsonNode? processorConfig, string? instanceDirectory = null, ScriptPlugin? plugin = null) =>
         (plugin ?? new ScriptPlugin()).Prepare(new ProcessorSetup
         {

@@ -4,70 +4,71 @@ using DataHub.Plugins.Script;
 
 namespace DataHub.Script.Tests;
 
-/// <summary>How a run's outcome becomes status and errorMessage, whatever engine sits behind the seam.</summary>
+/// <summary>How a run's end and the prelude's output text become the request's answer, whatever engine sits behind the seam.</summary>
 public sealed class ScriptProcessorTests
 {
-    [Test]
-    public async Task A_completed_run_leaves_the_outputs_as_the_script_set_them()
-    {
-        var context = await RunAsync(new ScriptOutcome(ScriptEnd.Completed));
+    private const string SomeOutputs = """{"dirty":false,"httpStatus":202,"status":null,"errorMessage":null,"httpHeaders":{"X-Partial":"yes"}}""" + "\n" + """{"partial":true}""";
 
-        Assert.That((context.ResponseJson(), context.HttpStatus, context.HttpHeaders.Count), Is.EqualTo(("""{"partial":true}""", (int?)202, 1)));
+    [Test]
+    public async Task A_completed_run_sets_the_outputs_the_script_wrote()
+    {
+        var context = await RunAsync(ScriptRun.Finished(SomeOutputs));
+
+        Assert.That((context.ResponseJson(), context.HttpStatus, context.HttpHeaders["X-Partial"]), Is.EqualTo(("""{"partial":true}""", (int?)202, "yes")));
     }
 
     [TestCase("TimedOut", MessageStatus.ReprocessTimeout)]
     [TestCase("LimitExceeded", MessageStatus.GeneralError)]
-    [TestCase("InvalidResponse", MessageStatus.GeneralError)]
     public async Task A_run_a_limit_ended_answers_only_with_the_error(string end, int status)
     {
-        var context = await RunAsync(new ScriptOutcome(Enum.Parse<ScriptEnd>(end), "Stopped", new ScriptPosition(3, 7)));
+        var context = await RunAsync(new ScriptRun(Enum.Parse<ScriptEnd>(end), Message: "Stopped"));
 
-        Assert.That((context.Status, context.ErrorMessage), Is.EqualTo(((int?)status, "Stopped (line 3, column 7)")));
+        Assert.That((context.Status, context.ErrorMessage), Is.EqualTo(((int?)status, "Stopped")));
         Assert.That((context.IsResponseSet, context.HttpStatus, context.HttpHeaders.Count), Is.EqualTo((false, (int?)null, 0)));
+    }
+
+    [Test]
+    public async Task A_response_the_prelude_could_not_write_answers_with_status_20()
+    {
+        var context = await RunAsync(ScriptRun.Finished("""{"dirty":false,"httpStatus":201,"responseError":"cycle"}"""));
+
+        Assert.That((context.Status, context.HttpStatus, context.IsResponseSet), Is.EqualTo(((int?)20, (int?)null, false)));
+        Assert.That(context.ErrorMessage, Does.Contain("cycle"));
     }
 
     [Test]
     public async Task A_throw_answers_with_status_20_unless_the_script_chose_a_status()
     {
-        var plain = await RunAsync(new ScriptOutcome(ScriptEnd.Threw, "Error: no"), context => context.Response = 1);
-        var chosenStatus = await RunAsync(new ScriptOutcome(ScriptEnd.Threw, "Error: no"), context => context.Status = 25);
-        var chosenHttpStatus = await RunAsync(new ScriptOutcome(ScriptEnd.Threw, "Error: no"), context => context.HttpStatus = 409);
+        const string error = ""","error":{"message":"Error: no","stack":null}}""";
+        var plain = await RunAsync(ScriptRun.Finished("""{"dirty":false,"httpStatus":null,"status":null""" + error + "\n1", new ScriptPosition(3, 7)));
+        var chosenStatus = await RunAsync(ScriptRun.Finished("""{"dirty":false,"httpStatus":null,"status":25""" + error));
+        var chosenHttpStatus = await RunAsync(ScriptRun.Finished("""{"dirty":false,"httpStatus":409,"status":null""" + error + "\n\"kept\""));
 
-        Assert.That((plain.Status, plain.ErrorMessage, plain.IsResponseSet), Is.EqualTo(((int?)20, "Error: no", false)));
+        Assert.That((plain.Status, plain.ErrorMessage, plain.IsResponseSet), Is.EqualTo(((int?)20, "Error: no (line 3, column 7)", false)));
         Assert.That((chosenStatus.Status, chosenStatus.ErrorMessage), Is.EqualTo(((int?)25, (string?)null)));
-        Assert.That((chosenHttpStatus.Status, chosenHttpStatus.HttpStatus), Is.EqualTo(((int?)null, (int?)409)));
+        Assert.That((chosenHttpStatus.Status, chosenHttpStatus.HttpStatus, chosenHttpStatus.ResponseJson()), Is.EqualTo(((int?)null, (int?)409, "\"kept\"")));
     }
 
     [Test]
     public void A_cancelled_run_is_an_OperationCanceledException()
     {
-        Assert.ThrowsAsync<OperationCanceledException>(() => RunAsync(new ScriptOutcome(ScriptEnd.Cancelled)));
+        Assert.ThrowsAsync<OperationCanceledException>(() => RunAsync(new ScriptRun(ScriptEnd.Cancelled)));
     }
 
-    // By default the "script" sets a response, an httpStatus and a header.
-    private static async Task<ProcessorContext> RunAsync(ScriptOutcome outcome, Action<ProcessorContext>? script = null)
+    private static async Task<ProcessorContext> RunAsync(ScriptRun run)
     {
-        var plugin = new ScriptPlugin(new FakeEngine(outcome, script ?? SetSomeOutputs));
+        var plugin = new ScriptPlugin(new FakeEngine(run));
         var prepared = ScriptHarness.Prepare(JsonValue.Create("any script"), plugin: plugin);
         return await prepared.Processor!.RunAsync();
     }
 
-    private static void SetSomeOutputs(ProcessorContext context)
+    // Ends every run as told.
+    private sealed class FakeEngine(ScriptRun run) : IScriptEngine, ICompiledScript
     {
-        context.Response = new JsonObject { ["partial"] = true };
-        context.HttpStatus = 202;
-        context.HttpHeaders["X-Partial"] = "yes";
-    }
+        public bool IsAsync => false;
 
-    // Does what it is given to the context, as a script would, then ends the run as told.
-    private sealed class FakeEngine(ScriptOutcome outcome, Action<ProcessorContext> script) : IScriptEngine, ICompiledScript
-    {
         public ScriptCompilation Compile(ScriptSource source, ScriptLimits limits) => ScriptCompilation.Success(this);
 
-        public ScriptOutcome Run(ProcessorContext context, CancellationToken cancellationToken)
-        {
-            script(context);
-            return outcome;
-        }
+        public Task<ScriptRun> RunAsync(ScriptRequest request, CancellationToken cancellationToken) => Task.FromResult(run);
     }
 }

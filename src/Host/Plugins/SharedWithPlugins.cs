@@ -26,6 +26,11 @@ public static class SharedWithPlugins
     private static readonly string[] _roots =
     [
         typeof(IProcessorPlugin).Assembly.GetName().Name!,
+        // ClearScript's V8: its native half exists once per process and must match its managed half, so every
+        // plug-in that uses V8 (Script, Actions) runs on the host's one copy.
+        "ClearScript.Core",
+        "ClearScript.V8",
+        "ClearScript.V8.ICUData",
     ];
 
     /// <summary>The roots and everything they reference, with the version the host provides.</summary>

@@ -1,0 +1,340 @@
+using Microsoft.ClearScript;
+using Microsoft.ClearScript.V8;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Plugins.Script.V8;
+
+/// <summary>
+/// One worker thread's V8 isolate and the engine it reuses for every script: the prelude runs once per engine,
+/// each script is compiled once per engine (on first use), and a run crosses into V8 once with the input JSON and
+/// once back with the output text (async scripts: once more, after their microtasks). An engine is dropped when a
+/// run left it dirty, was interrupted, or hit a limit; the whole isolate when it ran out of heap.
+/// Used only from its own thread, apart from <see cref="Interrupt"/> (timer and cancellation callbacks).
+/// </summary>
+internal sealed partial class V8Worker : IDisposable
+{
+    /// <summary>Past this many compiled scripts the engine starts afresh, so its heap stays bounded.</summary>
+    public const int MaxScriptsPerEngine = 256;
+
+    /// <summary>Outside the heap: typed arrays' memory, per isolate.</summary>
+    private const ulong MaxArrayBufferBytes = 64UL * 1024 * 1024;
+
+    private const string DirtyMark = "{\"dirty\":true";
+
+    private const long InterruptRepeatMs = 50;
+
+    private static readonly (LogLevel Level, string Method)[] _consoleMethods =
+        [(LogLevel.Information, "log"), (LogLevel.Information, "info"), (LogLevel.Warning, "warn"), (LogLevel.Error, "error"), (LogLevel.Debug, "debug")];
+
+    private readonly Dictionary<V8CompiledScript, ScriptObject> _runners = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _gate = new();
+    private readonly int _threadId = ThreadNice.CurrentThreadId();
+    private long _deadline;
+    private long _lowerAt;
+    private long _repeatAt;
+    private volatile bool _cancelRequested;
+    private V8Runtime? _runtime;
+    private V8ScriptEngine? _engine;
+    private ScriptObject? _makeRunner, _settle, _fail;
+    private string _pending = "";
+    private ulong _heapBaseline;
+    private ulong _heapLimit;
+    private ulong _stackLimit;
+    private bool _running;
+    private Interruption _interruption;
+    private ScriptRequest? _request;
+    private string _entity = "";
+
+    public V8Worker() => V8Watchdog.Watch(this);
+
+    /// <summary>True once this worker's thread runs at a lowered priority it cannot raise again: retire it.</summary>
+    public bool Lowered { get; private set; }
+
+    private enum Interruption
+    {
+        None,
+        TimedOut,
+        Cancelled,
+    }
+
+    public ScriptRun Run(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken)
+    {
+        var limits = script.Limits;
+        ScriptObject runner;
+        try
+        {
+            runner = RunnerFor(script);
+        }
+        catch (Exception e) when (e is IScriptEngineException)
+        {
+            // Checked at load: only a broken engine gets here. Start afresh next time.
+            DiscardEngine();
+            return ScriptRun.Finished(ThrownOutput("The script engine could not compile the script"));
+        }
+        SetLimits(limits);
+
+        _request = request;
+        _entity = script.Source.Entity;
+        var now = Environment.TickCount64;
+        lock (_gate)
+        {
+            _running = true;
+            _interruption = Interruption.None;
+            _cancelRequested = false;
+            _deadline = now + limits.TimeoutMs;
+            _lowerAt = now + (long)ThreadNice.After.TotalMilliseconds;
+            _repeatAt = long.MaxValue;
+        }
+        // Only a flag: the watchdog thread does the interrupting, so no thread-pool thread ever calls into V8.
+        var registration = cancellationToken.UnsafeRegister(static state => ((V8Worker)state!)._cancelRequested = true, this);
+        var discard = false;
+        try
+        {
+            var output = (string)runner.Invoke(false, request.InputJson);
+            if (ReferenceEquals(output, _pending) || output == _pending)
+            {
+                output = (string)_settle!.Invoke(false);
+            }
+            discard = output.StartsWith(DirtyMark, StringComparison.Ordinal);
+            return ScriptRun.Finished(output);
+        }
+        catch (ScriptInterruptedException)
+        {
+            discard = true;
+            return Interrupted(limits);
+        }
+        catch (ScriptEngineException e) when (e.IsFatal)
+        {
+            DiscardRuntime();
+            return OutOfMemory(limits);
+        }
+        catch (ScriptEngineException e)
+        {
+            if (CurrentInterruption() != Interruption.None)
+            {
+                discard = true;
+                return Interrupted(limits);
+            }
+            // The script threw: ClearScript knows where; the prelude describes the value and writes the outputs.
+            var position = ScriptPrelude.FindPosition(e.ErrorDetails, script.IsAsync);
+            try
+            {
+                var output = (string)_fail!.Invoke(false, e.ScriptException, limits.MaxResponseBytes);
+                discard = output.StartsWith(DirtyMark, StringComparison.Ordinal);
+                return ScriptRun.Finished(output, position);
+            }
+            catch (Exception again) when (again is IScriptEngineException)
+            {
+                discard = true;
+                return CurrentInterruption() != Interruption.None
+                    ? Interrupted(limits)
+                    : ScriptRun.Finished(ThrownOutput(e.Message), position);
+            }
+        }
+        finally
+        {
+            // Waits for a cancellation callback already running, so none reaches the engine after this.
+            registration.Dispose();
+            lock (_gate)
+            {
+                _running = false;
+                discard |= _interruption != Interruption.None;
+            }
+            _request = null;
+            if (Lowered && ThreadNice.Restore(_threadId))
+            {
+                Lowered = false;
+            }
+            if (discard)
+            {
+                DiscardEngine();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        V8Watchdog.Forget(this);
+        DiscardRuntime();
+    }
+
+    /// <summary>Called by the watchdog thread every few milliseconds: enforces the deadline, cancellation and priority.</summary>
+    public void Tick(long now)
+    {
+        lock (_gate)
+        {
+            if (!_running)
+            {
+                return;
+            }
+            if (_cancelRequested)
+            {
+                Interrupt(Interruption.Cancelled, now);
+            }
+            else if (now >= _deadline)
+            {
+                Interrupt(Interruption.TimedOut, now);
+            }
+            else if (_interruption != Interruption.None && now >= _repeatAt)
+            {
+                Interrupt(_interruption, now);
+            }
+            if (!Lowered && now >= _lowerAt)
+            {
+                Lowered = ThreadNice.Lower(_threadId);
+            }
+        }
+    }
+
+    private ScriptRun Interrupted(ScriptLimits limits) => CurrentInterruption() switch
+    {
+        Interruption.Cancelled => new ScriptRun(ScriptEnd.Cancelled),
+        Interruption.TimedOut => new ScriptRun(ScriptEnd.TimedOut, Message: $"The script ran past its timeoutMs of {limits.TimeoutMs} ms"),
+        // Interrupted by nothing this worker asked for: V8's heap watch.
+        _ => OutOfMemory(limits),
+    };
+
+    private ScriptRun OutOfMemory(ScriptLimits limits)
+    {
+        DiscardRuntime();
+        return new ScriptRun(ScriptEnd.LimitExceeded, Message: $"The script used more memory than maxHeapMB ({limits.MaxHeapMB} MB) allows");
+    }
+
+    private Interruption CurrentInterruption()
+    {
+        lock (_gate)
+        {
+            return _interruption;
+        }
+    }
+
+    // Under the gate, on the watchdog thread. An interrupt that arrives just before V8 enters the script is lost, so
+    // it is repeated until the run ends.
+    private void Interrupt(Interruption why, long now)
+    {
+        if (_interruption == Interruption.None)
+        {
+            _interruption = why;
+        }
+        else if (now < _repeatAt)
+        {
+            return;
+        }
+        _engine?.Interrupt();
+        _repeatAt = now + InterruptRepeatMs;
+    }
+
+    private ScriptObject RunnerFor(V8CompiledScript script)
+    {
+        var engine = Engine();
+        if (_runners.TryGetValue(script, out var runner))
+        {
+            return runner;
+        }
+        if (_runners.Count >= MaxScriptsPerEngine)
+        {
+            DiscardEngine();
+            engine = Engine();
+        }
+        using (var compiled = engine.Compile(new DocumentInfo(ScriptPrelude.ScriptDocument), script.Code))
+        {
+            var function = (ScriptObject)engine.Evaluate(compiled);
+            runner = (ScriptObject)_makeRunner!.Invoke(false, function, script.TwoSteps, script.Limits.MaxResponseBytes);
+        }
+        _runners.Add(script, runner);
+        _heapBaseline = _runtime!.GetHeapInfo().TotalHeapSize;
+        return runner;
+    }
+
+    private void SetLimits(ScriptLimits limits)
+    {
+        // The heap limit counts what the engine and its compiled scripts already hold, so each run gets its own maxHeapMB.
+        var heap = _heapBaseline + ((ulong)limits.MaxHeapMB * 1024 * 1024);
+        if (heap != _heapLimit)
+        {
+            _runtime!.MaxHeapSize = (UIntPtr)heap;
+            _heapLimit = heap;
+        }
+        var stack = (ulong)limits.MaxStackKB * 1024;
+        if (stack != _stackLimit)
+        {
+            _engine!.MaxRuntimeStackUsage = (UIntPtr)stack;
+            _stackLimit = stack;
+        }
+    }
+
+    private V8Runtime Runtime() => _runtime ??= new V8Runtime(
+        "DataHub script isolate",
+        new V8RuntimeConstraints
+        {
+            // V8's own hard limit ends the process: keep it far above any entity's maxHeapMB, and let V8 grow past it
+            // rather than die while ClearScript's heap watch (below it) stops the script.
+            MaxOldSpaceSize = ScriptLimits.MaxHeapMBLimit * 2,
+            HeapExpansionMultiplier = 1.5,
+            MaxArrayBufferAllocation = MaxArrayBufferBytes,
+        });
+
+    private V8ScriptEngine Engine()
+    {
+        if (_engine is not null)
+        {
+            return _engine;
+        }
+        var engine = Runtime().CreateScriptEngine(V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.HideHostExceptions);
+        var factory = (ScriptObject)engine.Evaluate(new DocumentInfo(ScriptPrelude.PreludeDocument), ScriptPrelude.Source);
+        var host = (ScriptObject)factory.Invoke(false, new Action<int, string>(Log));
+        _makeRunner = (ScriptObject)host.GetProperty("runner");
+        _settle = (ScriptObject)host.GetProperty("settle");
+        _fail = (ScriptObject)host.GetProperty("fail");
+        _pending = (string)host.GetProperty("pending");
+        lock (_gate)
+        {
+            _engine = engine;
+        }
+        _stackLimit = 0;
+        _heapBaseline = _runtime!.GetHeapInfo().TotalHeapSize;
+        return engine;
+    }
+
+    private void DiscardEngine()
+    {
+        foreach (var runner in _runners.Values)
+        {
+            (runner as IDisposable)?.Dispose();
+        }
+        _runners.Clear();
+        V8ScriptEngine? engine;
+        lock (_gate)
+        {
+            engine = _engine;
+            _engine = null;
+        }
+        engine?.Dispose();
+        _makeRunner = _settle = _fail = null;
+    }
+
+    private void DiscardRuntime()
+    {
+        DiscardEngine();
+        _runtime?.Dispose();
+        _runtime = null;
+        _heapLimit = 0;
+    }
+
+    // A run's output when the prelude itself could not write one.
+    private static string ThrownOutput(string message) =>
+        System.Text.Json.JsonSerializer.Serialize(new { dirty = true, error = new { message } });
+
+    // console.* from the running script, on this worker's thread.
+    private void Log(int level, string line)
+    {
+        if (_request is { } request && (uint)level < (uint)_consoleMethods.Length)
+        {
+            var (logLevel, method) = _consoleMethods[level];
+            LogConsole(request.Logger, logLevel, _entity, method, line);
+        }
+    }
+
+    [LoggerMessage(EventId = 3110, Message = "Script {Entity} console.{Method}: {Line}")]
+    private static partial void LogConsole(ILogger logger, LogLevel level, string entity, string method, string line);
+}
