@@ -14,6 +14,8 @@ TARGETS = {"get_product": (0.9, 1.2), "hello": (0.7, None), "transform": (0.8, N
 print(f"{'case':<15} {'conns':>5} {'rounds':>6} {'base req/s':>11} {'host req/s':>11} {'ratio':>6} "
       f"{'base p99 ms':>12} {'host p99 ms':>12} {'p99 ratio':>9}  target")
 for line in sys.stdin:
+    if not line.strip():
+        continue  # no case measured (CASES=startup alone)
     name, conns, rest = line.split(maxsplit=2)
     rounds = [tuple(map(float, r.split())) for r in rest.split(";") if r.strip()]
     ratio = statistics.median(h / b for b, _, h, _ in rounds)
