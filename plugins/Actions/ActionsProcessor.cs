@@ -34,7 +34,11 @@ internal sealed class ActionsProcessor(
             return;
         }
 
-        var run = new Run(context, cancellationToken);
+        // The call's environment may put the entity's store elsewhere (same provider, other connection string).
+        var callStore = context.DataStores.TryGet(context.DataStoreName, out var current) && current.Provider == store.Provider
+            ? current
+            : store;
+        var run = new Run(context, callStore, cancellationToken);
         var input = ReadInput(run, data);
         if (run.Errors.Any)
         {
@@ -44,9 +48,11 @@ internal sealed class ActionsProcessor(
         run.Scope["input"] = input;
         run.Scope["user"] = context.User?.DeepClone();
         run.Scope["context"] = context.Context.DeepClone();
+        run.Scope["session"] = context.Session?.DeepClone();
+        run.Scope["filter"] = context.Filter?.DeepClone();
 
         Outcome outcome;
-        await using (var connection = await store.DataSource.OpenConnectionAsync(cancellationToken))
+        await using (var connection = await callStore.DataSource.OpenConnectionAsync(cancellationToken))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             outcome = await RunStepsAsync(run, connection, transaction);
@@ -65,7 +71,7 @@ internal sealed class ActionsProcessor(
                         await transaction.CommitAsync(cancellationToken);
                     }
                 }
-                catch (DbException e) when (!cancellationToken.IsCancellationRequested && store.DescribeError(e) is { } error)
+                catch (DbException e) when (!cancellationToken.IsCancellationRequested && callStore.DescribeError(e) is { } error)
                 {
                     outcome = StoreFailure(run, "committing", step, e, error);
                 }
@@ -134,7 +140,7 @@ internal sealed class ActionsProcessor(
             {
                 return EvaluationFailure(run, step, e);
             }
-            catch (DbException e) when (!run.CancellationToken.IsCancellationRequested && store.DescribeError(e) is { } error)
+            catch (DbException e) when (!run.CancellationToken.IsCancellationRequested && run.Store.DescribeError(e) is { } error)
             {
                 return StoreFailure(run, step.Name, step.Position, e, error);
             }
@@ -446,9 +452,12 @@ internal sealed class ActionsProcessor(
     }
 
     /// <summary>One call's state: the action context the expressions see, and the validation errors so far.</summary>
-    private sealed class Run(ProcessorContext context, CancellationToken cancellationToken)
+    private sealed class Run(ProcessorContext context, IDataStore store, CancellationToken cancellationToken)
     {
         public ProcessorContext Context { get; } = context;
+
+        /// <summary>The store this call runs on.</summary>
+        public IDataStore Store { get; } = store;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 

@@ -13,7 +13,7 @@ namespace DataHub.Plugins.Actions;
 internal static partial class ConfigReader
 {
     /// <summary>The names every expression sees besides the aliases defined before it.</summary>
-    public static readonly IReadOnlyList<string> ContextNames = ["input", "user", "context"];
+    public static readonly IReadOnlyList<string> ContextNames = ["input", "user", "context", "session", "filter"];
 
     private static readonly string[] _stepKinds = ["query", "create", "update", "delete", "validate", "execute", "respond"];
 

@@ -129,6 +129,14 @@ public sealed class SampleTests(string provider) : OrganisationsHost(provider)
         Assert.That(answer.Text, Is.EqualTo("""{"entity":"context_echo","user":null,"hasNow":true,"noHost":true}"""));
     }
 
+    [Test]
+    public async Task Expressions_see_the_calls_filter_and_a_missing_session_as_null()
+    {
+        var answer = await CallAsync("filter_echo?filter=%7B%22id%22%3A7%7D", "{}", system: "test");
+
+        Assert.That(answer.Text, Is.EqualTo("""{"id":7,"session":null}"""), answer.ToString());
+    }
+
     private async Task<JsonObject> CreateOrgAsync(string name)
     {
         var answer = await CallAsync("create_org", new JsonObject { ["name"] = name, ["ownerEmail"] = "ada@example.com" }.ToJsonString());

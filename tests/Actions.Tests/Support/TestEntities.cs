@@ -113,6 +113,14 @@ public static class TestEntities
                 "actions": [ { "respond": { "body": "({ entity: `${context.entity}`, user, hasNow: typeof now() === 'string', noHost: typeof host === 'undefined' })" } } ]
               }
             },
+            "filter_echo": {
+              "description": "A call's filter and session as expressions see them.",
+              "execute": true,
+              "processor": "Actions",
+              "processorConfig": {
+                "actions": [ { "respond": { "body": "({ id: filter?.id ?? null, session })" } } ]
+              }
+            },
             "add_user_no_dry_run": {
               "execute": true,
               "processor": "ExecuteSql",
