@@ -262,7 +262,7 @@ internal static partial class ConfigReader
             var alias = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
             if (alias is null || !AliasPattern().IsMatch(alias) || _reservedNames.Contains(alias))
             {
-                errors.Add($"actions[{index}] ({kind}): 'as' must be a JavaScript name that is not reserved (input, user, context, now, keywords).");
+                errors.Add($"actions[{index}] ({kind}): 'as' must be a JavaScript name that is not reserved (input, user, context, session, filter, now, keywords).");
                 return null;
             }
             return alias;

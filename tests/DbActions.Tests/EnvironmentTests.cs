@@ -59,6 +59,13 @@ public sealed class EnvironmentTests(string provider)
                   "execute": true, "processor": "ExecuteSql",
                   "processorConfig": { "sql": "select name from users where id = ?", "parameters": [{ "reference": "filter.id", "type": "integer" }] }
                 },
+                "rename_action": {
+                  "execute": true, "processor": "Actions",
+                  "processorConfig": {
+                    "input": { "name": { "type": "string", "required": true } },
+                    "actions": [ { "update": { "as": "renamed", "table": "users", "where": { "id": "filter.id" }, "set": { "name": "input.name" } } } ]
+                  }
+                },
                 "where_am_i": {
                   "execute": true, "processor": "Script",
                   "processorConfig": "attributes.put('response', { environment: attributes.get('context').environment });"
@@ -66,6 +73,16 @@ public sealed class EnvironmentTests(string provider)
               }
             }
             """);
+    }
+
+    [Test]
+    public async Task An_action_writes_to_its_calls_environment_too()
+    {
+        using var renamed = await CallAsync("prd", "db:rename_action", """{ "name": "Ada, by action" }""", """{ "id": 1 }""", Admin());
+
+        Assert.That(renamed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await renamed.Content.ReadAsStringAsync());
+        Assert.That(await NameOfAsync(1, "prd", Admin()), Is.EqualTo("""[{"name":"Ada, by action"}]"""));
+        Assert.That(await NameOfAsync(1, "dev"), Is.EqualTo("""[{"name":"Ada"}]"""));
     }
 
     [Test]
