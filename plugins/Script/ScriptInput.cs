@@ -7,8 +7,8 @@ using System.Text.Json.Nodes;
 namespace DataHub.Plugins.Script;
 
 /// <summary>
-/// The request's inputs as the one JSON text an engine receives: {"data", "context", "user", "options",
-/// "entityMapping"}. The prelude parses it on the script's first read of an input, so a script that reads none
+/// The request's inputs as the one JSON text an engine receives: {"data", "context", "user", "options", "filter",
+/// "session", "entityMapping"}. The prelude parses it on the script's first read of an input, so a script that reads none
 /// costs no parsing at all.
 /// </summary>
 internal static class ScriptInput
@@ -32,6 +32,8 @@ internal static class ScriptInput
             Write(writer, "context", context.Context);
             Write(writer, "user", context.User);
             Write(writer, "options", context.Options);
+            Write(writer, "filter", context.Filter);
+            Write(writer, "session", context.Session);
             writer.WritePropertyName("entityMapping");
             writer.WriteRawValue(entityMappingJson, skipInputValidation: true);
             writer.WriteEndObject();

@@ -66,6 +66,10 @@ public sealed class EnvironmentTests(string provider)
                     "actions": [ { "update": { "as": "renamed", "table": "users", "where": { "id": "filter.id" }, "set": { "name": "input.name" } } } ]
                   }
                 },
+                "filter_echo": {
+                  "execute": true, "processor": "Script",
+                  "processorConfig": "attributes.put('response', { filter: attributes.get('filter'), hasSession: attributes.has('session') });"
+                },
                 "where_am_i": {
                   "execute": true, "processor": "Script",
                   "processorConfig": "attributes.put('response', { environment: attributes.get('context').environment });"
@@ -103,6 +107,16 @@ public sealed class EnvironmentTests(string provider)
 
         Assert.That(await servlet.Content.ReadAsStringAsync(), Is.EqualTo("""{"environment":"dev"}"""));
         Assert.That(await ductape.Content.ReadAsStringAsync(), Is.EqualTo("""{"environment":"prd"}"""));
+    }
+
+    [Test]
+    public async Task A_script_reads_the_calls_filter_from_either_endpoint()
+    {
+        using var servlet = await Host.Client.GetAsync("multi/db/filter_echo?filter=%7B%22id%22%3A3%7D");
+        using var ductape = await CallAsync("dev", "db:filter_echo", "{}", """{ "id": 3 }""");
+
+        Assert.That(await servlet.Content.ReadAsStringAsync(), Is.EqualTo("""{"filter":{"id":3},"hasSession":false}"""));
+        Assert.That(await ductape.Content.ReadAsStringAsync(), Is.EqualTo("""{"filter":{"id":3},"hasSession":false}"""));
     }
 
     [Test]

@@ -47,7 +47,8 @@
 
   // ---- attributes: Datahub's map. Inputs are parsed from the request's JSON on first read; outputs stay here
   // until the script ends, then go back as one JSON text.
-  const isInput = name => name === 'data' || name === 'context' || name === 'user' || name === 'options' || name === 'entityMapping';
+  const isInput = name => name === 'data' || name === 'context' || name === 'user' || name === 'options' || name === 'entityMapping'
+    || name === 'filter' || name === 'session';
 
   function nameOf(name) {
     if (typeof name !== 'string') { throw new TypeError(`An attribute name must be a string, not ${describe(name)}.`); }
@@ -95,7 +96,7 @@
 
   function has(name) {
     switch (name) {
-      case 'data': case 'user': case 'options': return input(name) !== null;
+      case 'data': case 'user': case 'options': case 'filter': case 'session': return input(name) !== null;
       case 'context': case 'entityMapping': return true;
       case 'response': return hasResponse;
       case 'httpStatus': return httpStatus !== null;
