@@ -26,7 +26,6 @@ internal sealed class ParameterBinding
     private readonly int? _precision;
     private readonly int? _scale;
     private readonly decimal? _integerDigitsLimit;
-    private readonly bool _dateAsDateTime;
     private readonly bool _declareSize;
     private readonly bool _bindsOutputs;
 
@@ -45,8 +44,6 @@ internal sealed class ParameterBinding
         {
             _integerDigitsLimit = Pow10(integerDigits);
         }
-        // SqlClient 2.1 does not take DateOnly; the other drivers bind it as a plain date.
-        _dateAsDateTime = provider == DataStoreProviders.SqlServer;
         // Npgsql and Microsoft.Data.Sqlite cut a string to Size UTF-16 units, which could split a character; the value
         // is checked here, so only SQL Server, which sizes its nvarchar parameter from it, is told.
         _declareSize = provider == DataStoreProviders.SqlServer;
@@ -291,7 +288,7 @@ internal sealed class ParameterBinding
         if (kind == JsonValueKind.String
             && DateOnly.TryParseExact(node.GetValue<string>(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            return _dateAsDateTime ? date.ToDateTime(TimeOnly.MinValue) : date;
+            return date;
         }
         error = $"parameter '{Reference}' must be a date written as an ISO 8601 string (yyyy-MM-dd).";
         return null;

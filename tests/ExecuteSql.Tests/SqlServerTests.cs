@@ -100,7 +100,7 @@ public sealed class SqlServerTests
         }));
         Assert.That(parameters.Select(p => p.Value), Is.EqualTo(new object[]
         {
-            "x", 1, (short)2, 3L, 1.5, 2.25m, true, new DateTime(2024, 2, 29), new DateTime(2024, 2, 29, 13, 45, 30).AddTicks(1234567),
+            "x", 1, (short)2, 3L, 1.5, 2.25m, true, new DateOnly(2024, 2, 29), new DateTime(2024, 2, 29, 13, 45, 30).AddTicks(1234567),
         }));
     }
 
