@@ -34,10 +34,7 @@ internal sealed class ActionsProcessor(
             return;
         }
 
-        // The call's environment may put the entity's store elsewhere (same provider, other connection string).
-        var callStore = context.DataStores.TryGet(context.DataStoreName, out var current) && current.Provider == store.Provider
-            ? current
-            : store;
+        var callStore = context.StoreFor(store);
         var run = new Run(context, callStore, cancellationToken);
         var input = ReadInput(run, data);
         if (run.Errors.Any)
@@ -73,7 +70,7 @@ internal sealed class ActionsProcessor(
                 }
                 catch (DbException e) when (!cancellationToken.IsCancellationRequested && callStore.DescribeError(e) is { } error)
                 {
-                    outcome = StoreFailure(run, "committing", step, e, error);
+                    outcome = StoreFailure(run, "committing", e, error);
                 }
             }
             // Otherwise disposing the transaction rolls back everything that ran.
@@ -142,7 +139,7 @@ internal sealed class ActionsProcessor(
             }
             catch (DbException e) when (!run.CancellationToken.IsCancellationRequested && run.Store.DescribeError(e) is { } error)
             {
-                return StoreFailure(run, step.Name, step.Position, e, error);
+                return StoreFailure(run, step.Name, e, error);
             }
             if (stop is not null)
             {
@@ -400,32 +397,23 @@ internal sealed class ActionsProcessor(
         };
     }
 
-    private Outcome StoreFailure(Run run, string where, int position, DbException e, DataStoreError error)
+    private Outcome StoreFailure(Run run, string where, DbException e, DataStoreError error)
     {
-        _ = position;
         Log.StoreFailureDetail(run.Context.Logger, e, where);
-        if (error.Kind == DataStoreErrorKind.Rejected)
+        if (error.Kind is DataStoreErrorKind.Rejected or DataStoreErrorKind.Conflict)
         {
+            // Also a unique key taken by a concurrent call that committed first: the caller's conflict (409).
             Log.Rejected(run.Context.Logger, entity, where);
-            // A unique key taken by a concurrent call that committed first: the caller's conflict, not a server fault.
-            return IsUniqueViolation(e)
-                ? Outcome.Failure(409, MessageStatus.DataInvalid, $"{where}: {error.Message}")
-                : Outcome.Failure(400, MessageStatus.DataInvalid, $"{where}: {error.Message}");
+            return Outcome.Failure(error.HttpStatus, MessageStatus.DataInvalid, $"{where}: {error.Message}");
         }
         Log.StoreFailed(run.Context.Logger, entity, where, error.Kind);
         return error.Kind switch
         {
-            DataStoreErrorKind.Unavailable => Outcome.Failure(503, MessageStatus.GeneralError, error.Message),
-            DataStoreErrorKind.Timeout => Outcome.Failure(null, MessageStatus.ReprocessTimeout, $"{where}: {error.Message}"),
-            _ => Outcome.Failure(500, MessageStatus.GeneralError, $"{where}: {error.Message}"),
+            DataStoreErrorKind.Unavailable => Outcome.Failure(error.HttpStatus, MessageStatus.GeneralError, error.Message),
+            DataStoreErrorKind.Timeout => Outcome.Failure(error.HttpStatus, MessageStatus.ReprocessTimeout, $"{where}: {error.Message}"),
+            _ => Outcome.Failure(error.HttpStatus, MessageStatus.GeneralError, $"{where}: {error.Message}"),
         };
     }
-
-    /// <summary>PostgreSQL's SQLSTATE 23505, SQL Server's 2627/2601, SQLite's extended code 2067 (as its message says).</summary>
-    private static bool IsUniqueViolation(DbException e) =>
-        e.SqlState == "23505"
-        || e.Message.Contains("UNIQUE constraint failed", StringComparison.Ordinal)
-        || e.Message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase);
 
     private static void Answer(ProcessorContext context, Outcome outcome)
     {

@@ -31,23 +31,23 @@ internal static partial class DataStoreFailure
                 break;
             case DataStoreErrorKind.Conflict:
                 LogRefused(logger, error.Kind, traceId);
-                context.HttpStatus = 409;
+                context.HttpStatus = error.HttpStatus;
                 context.Fail(MessageStatus.DataInvalid, where + error.Message);
                 break;
             case DataStoreErrorKind.Forbidden:
                 LogForbidden(logger, traceId);
-                context.HttpStatus = 403;
+                context.HttpStatus = error.HttpStatus;
                 context.Fail(MessageStatus.GeneralError, callersSql && error.DatabaseMessage is { } refusal ? refusal : error.Message);
                 break;
             case DataStoreErrorKind.Busy:
                 LogBusy(logger, traceId);
-                context.HttpStatus = 503;
+                context.HttpStatus = error.HttpStatus;
                 context.HttpHeaders["Retry-After"] = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 context.Fail(MessageStatus.GeneralError, where + error.Message);
                 break;
             case DataStoreErrorKind.Unavailable:
                 LogUnavailable(logger, traceId);
-                context.HttpStatus = 503;
+                context.HttpStatus = error.HttpStatus;
                 context.Fail(MessageStatus.GeneralError, error.Message);
                 break;
             case DataStoreErrorKind.Timeout:

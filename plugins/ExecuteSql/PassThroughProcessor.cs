@@ -30,6 +30,6 @@ internal sealed class PassThroughProcessor(IDataStore store, SqlConfig allowed, 
         // The call may only ask for a command where the schema allows one.
         var execute = config!.Execute && allowed.Execute;
         var data = context.Data is JsonObject call ? call["data"] : null;
-        return StatementRunner.RunAsync(context, CallStore.For(context, store), statement, execute, data, cancellationToken, callersSql: true);
+        return StatementRunner.RunAsync(context, context.StoreFor(store), statement, execute, data, cancellationToken, callersSql: true);
     }
 }

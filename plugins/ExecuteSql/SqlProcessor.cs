@@ -8,6 +8,6 @@ internal sealed class SqlProcessor(IDataStore store, SqlStatement statement, boo
     public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return StatementRunner.RunAsync(context, CallStore.For(context, store), statement, execute, context.Data, cancellationToken);
+        return StatementRunner.RunAsync(context, context.StoreFor(store), statement, execute, context.Data, cancellationToken);
     }
 }

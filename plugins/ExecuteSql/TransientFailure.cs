@@ -5,9 +5,9 @@ namespace DataHub.Plugins.ExecuteSql;
 /// <summary>Which failures may be retried: those that prove nothing was committed.</summary>
 internal static class TransientFailure
 {
-    // PostgreSQL serialization failure, deadlock and lock not available: the server rolled the statement, and any
-    // transaction around it, back.
-    private static readonly HashSet<string> _rolledBack = new(StringComparer.Ordinal) { "40001", "40P01", "55P03" };
+    // PostgreSQL's "lock not available": the server rolled the statement back. Serialization failures and deadlocks
+    // are the stores' Busy kind on every provider.
+    private const string LockNotAvailable = "55P03";
 
     /// <summary>
     /// True for a store that could not be reached before any connection opened, and for statements the database
@@ -15,5 +15,6 @@ internal static class TransientFailure
     /// </summary>
     public static bool ProvesNoCommit(Exception exception, bool opened, DataStoreError error) =>
         (!opened && error.Kind == DataStoreErrorKind.Unavailable)
-        || (exception is DbException { SqlState: { } state } && _rolledBack.Contains(state));
+        || error.Kind == DataStoreErrorKind.Busy
+        || exception is DbException { SqlState: LockNotAvailable };
 }

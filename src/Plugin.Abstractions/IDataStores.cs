@@ -80,4 +80,18 @@ public sealed record DataStoreError(DataStoreErrorKind Kind, string Message)
     /// is the caller's (ExecuteSql's passThrough), never for a schema author's statement. Since contract 1.2.
     /// </summary>
     public string? DatabaseMessage { get; init; }
+
+    /// <summary>
+    /// The HTTP status the caller is answered with, by <see cref="Kind"/>: the one table in docs/database-errors.md,
+    /// shared by every plug-in that reports store failures. Since contract 1.2.
+    /// </summary>
+    public int HttpStatus => Kind switch
+    {
+        DataStoreErrorKind.Rejected => 400,
+        DataStoreErrorKind.Forbidden => 403,
+        DataStoreErrorKind.Conflict => 409,
+        DataStoreErrorKind.Unavailable or DataStoreErrorKind.Busy => 503,
+        DataStoreErrorKind.Timeout => 504,
+        _ => 500,
+    };
 }

@@ -67,6 +67,17 @@ public sealed class ProcessorContext
     public string DataStoreName { get; init; } = "database";
 
     /// <summary>
+    /// The store this call runs on for a store <paramref name="prepared"/> at load: the same store of the call's
+    /// environment (<see cref="DataStores"/>), or <paramref name="prepared"/> itself when the environment has none of
+    /// that name and provider. Since contract 1.2.
+    /// </summary>
+    public IDataStore StoreFor(IDataStore prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        return DataStores.TryGet(prepared.Name, out var current) && current.Provider == prepared.Provider ? current : prepared;
+    }
+
+    /// <summary>
     /// True when the caller asked for a dry run and the processor accepted it (see <see cref="IDryRunProcessor"/>): run
     /// every step, then roll the transaction back instead of committing it. Only ever true for an
     /// <see cref="IDryRunProcessor"/> whose <see cref="IDryRunProcessor.AllowsDryRun"/> is true. Added in contract 1.2.

@@ -45,6 +45,20 @@ public sealed class DbActionEndpointTests(string provider) : HostFixture
     }
 
     [Test]
+    public async Task Half_a_surrogate_pair_in_the_ductape_body_is_a_400_before_anything_runs()
+    {
+        using var response = await Host.PostJsonAsync("/_db/execute", $$"""
+            {
+              "env": "{{Env}}", "product_tag": "shop", "event": "db:update_user",
+              "input": { "data": { "name": "\ud800" }, "filter": { "id": 3 } }
+            }
+            """);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["status"]!.GetValue<int>(), Is.EqualTo(22));
+    }
+
+    [Test]
     public async Task An_event_without_a_colon_names_an_entity_of_the_default_system()
     {
         using var response = await Host.PostJsonAsync("/_db/execute", $$"""

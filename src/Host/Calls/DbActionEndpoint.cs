@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Servlet;
 
@@ -19,35 +17,16 @@ public sealed class DbActionEndpoint(InstanceServlet servlet, DataHubMetrics met
     /// <summary>The first character of the host's own paths, which no instance name may start with.</summary>
     public const char ReservedPrefix = '_';
 
-    // As the servlet reads a body: duplicate names refused, nesting bounded.
-    private static readonly JsonDocumentOptions _jsonOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
-
     public async Task ServeAsync(HttpContext http)
     {
-        JsonNode? body;
-        try
+        var input = await RequestInput.ReadJsonBodyAsync(http.Request, http.RequestAborted);
+        if (input.Error is { } invalid)
         {
-            body = await JsonNode.ParseAsync(http.Request.Body, documentOptions: _jsonOptions, cancellationToken: http.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            JsonOutput.WriteError(http, HostError.InvalidInput(
-                $"The request body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1})."));
-            return;
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            JsonOutput.WriteError(http, HostError.BodyTooLarge(
-                http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize));
-            return;
-        }
-        catch (BadHttpRequestException)
-        {
-            JsonOutput.WriteError(http, HostError.InvalidInput("The request body could not be read: its framing is malformed."));
+            JsonOutput.WriteError(http, invalid);
             return;
         }
 
-        var (request, error) = DbActionRequest.Read(body);
+        var (request, error) = DbActionRequest.Read(input.Data);
         if (error is not null)
         {
             JsonOutput.WriteError(http, error);
@@ -61,7 +40,9 @@ public sealed class DbActionEndpoint(InstanceServlet servlet, DataHubMetrics met
         }
         if (metrics.IsEnabled)
         {
-            metrics.RequestServed(request.Instance, request.System, request.Entity, http.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+            // Labels hold loaded names only: a caller's product_tag or event could otherwise make any number of series.
+            metrics.RequestServed(target?.Instance.Name ?? DataHubMetrics.Unresolved, target?.System.Reference ?? DataHubMetrics.Unresolved,
+                target?.EntityName ?? DataHubMetrics.Unresolved, http.Response.StatusCode, Stopwatch.GetElapsedTime(started));
         }
     }
 }

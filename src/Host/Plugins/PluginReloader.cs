@@ -112,7 +112,7 @@ public sealed partial class PluginReloader(
         if (added.Count == 0 && replaced.Count == 0)
         {
             // Nothing new loaded (a new version that failed keeps the old one): only what operators see changes.
-            catalog.ReportPlugins(next);
+            await schemaReloader.ReportPluginsAsync(next, cancellationToken);
             return;
         }
 
@@ -135,7 +135,7 @@ public sealed partial class PluginReloader(
             reported = reported.WithFailure(new PluginLoadFailure(folder,
                 $"A new version did not take effect; the previous one still serves. The schema did not prepare against it: {reason}"));
         }
-        catalog.ReportPlugins(reported);
+        await schemaReloader.ReportPluginsAsync(reported, cancellationToken);
         foreach (var plugin in added)
         {
             plugin.Unloader?.Dispose();

@@ -83,6 +83,23 @@ public sealed partial class SchemaReloader(
     }
 
     /// <summary>
+    /// Shows operators a plug-in catalog that changes no entity (a new version that failed), under the reload gate, so
+    /// that a schema reload in flight cannot publish the catalog it read before over it.
+    /// </summary>
+    internal async Task ReportPluginsAsync(PluginCatalog plugins, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            catalog.ReportPlugins(plugins);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
     /// Loads the schema against <paramref name="plugins"/> (null: the ones served when the reload starts), prepares every entity of every instance, and publishes the
     /// schema and the plug-ins together only if all of it succeeded: all or nothing. Requests already running finish on
     /// the snapshot they started with.

@@ -30,19 +30,10 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
 
         if (HttpMethods.IsPost(request.Method))
         {
-            ReadResult body;
-            try
+            var (body, unreadable) = await ReadBodyAsync(request, cancellationToken);
+            if (unreadable is not null)
             {
-                body = await ReadWholeBodyAsync(request.BodyReader, cancellationToken);
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                return Fail(HostError.BodyTooLarge(request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize));
-            }
-            catch (BadHttpRequestException)
-            {
-                // Broken framing (a bad chunk, a body shorter than its Content-Length): the client's fault, not ours.
-                return Fail(HostError.InvalidInput("The request body could not be read: its framing is malformed."));
+                return Fail(unreadable);
             }
             try
             {
@@ -87,6 +78,44 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
 
         var options = ParseParameter(query.Options ?? form.Options, "the 'options' parameter");
         return options is { Error: not null } refused ? refused : new RequestInput(data, options?.Data, null);
+    }
+
+    /// <summary>
+    /// A body that must be JSON (the Ductape-shaped endpoint's), read and checked as the servlet reads one: size,
+    /// framing, Unicode text, nesting and syntax.
+    /// </summary>
+    public static async ValueTask<RequestInput> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (body, unreadable) = await ReadBodyAsync(request, cancellationToken);
+        if (unreadable is not null)
+        {
+            return Fail(unreadable);
+        }
+        try
+        {
+            return Parse(body.Buffer, "the request body");
+        }
+        finally
+        {
+            request.BodyReader.AdvanceTo(body.Buffer.End);
+        }
+    }
+
+    private static async ValueTask<(ReadResult Body, HostError? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ReadWholeBodyAsync(request.BodyReader, cancellationToken), null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (default, HostError.BodyTooLarge(request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize));
+        }
+        catch (BadHttpRequestException)
+        {
+            // Broken framing (a bad chunk, a body shorter than its Content-Length): the client's fault, not ours.
+            return (default, HostError.InvalidInput("The request body could not be read: its framing is malformed."));
+        }
     }
 
     /// <summary>A URL parameter's or form field's percent-decoded bytes, parsed; null when empty or not given.</summary>
