@@ -42,15 +42,28 @@ public sealed partial class PluginReloader(
     // A deploy copies a plug-in's files one by one: wait until the folder has been quiet this long.
     private static readonly TimeSpan _settleTime = TimeSpan.FromMilliseconds(500);
 
+    private readonly Channel<string> _changes = Channel.CreateUnbounded<string>();
+    private List<FileSystemWatcher> _watchers = [];
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Watch before the host counts as started: ExecuteAsync runs in the background, and a plug-in dropped right
+        // after start must not be missed.
+        if (options.Value.ReloadOnChange)
+        {
+            _watchers = [.. folders.Watched.Where(Directory.Exists).Select(root => Watch(root, _changes.Writer))];
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var roots = folders.Watched.Where(Directory.Exists).ToList();
-        if (!options.Value.ReloadOnChange || roots.Count == 0)
+        if (_watchers.Count == 0)
         {
             return;
         }
-        var changes = Channel.CreateUnbounded<string>();
-        var watchers = roots.Select(root => Watch(root, changes.Writer)).ToList();
+        var changes = _changes;
+        var watchers = _watchers;
         try
         {
             while (await changes.Reader.WaitToReadAsync(stoppingToken))

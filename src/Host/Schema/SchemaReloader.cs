@@ -24,14 +24,30 @@ public sealed partial class SchemaReloader(
     // One reload at a time, whether the schema or a plug-in changed.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly Channel<string> _changes =
+        Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private FileSystemWatcher? _watcher;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.ReloadOnChange || !Directory.Exists(catalog.SchemaDirectory))
+        // Watch before the host counts as started: ExecuteAsync runs in the background, and a change made right after
+        // start must not be missed.
+        if (options.Value.ReloadOnChange && Directory.Exists(catalog.SchemaDirectory))
         {
-            return;
+            _watcher = Watch(catalog.SchemaDirectory, _changes.Writer);
         }
-        var changes = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        using var watcher = new FileSystemWatcher(catalog.SchemaDirectory)
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _watcher?.Dispose();
+        base.Dispose();
+    }
+
+    private static FileSystemWatcher Watch(string directory, ChannelWriter<string> changes)
+    {
+        var watcher = new FileSystemWatcher(directory)
         {
             IncludeSubdirectories = true,
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
@@ -40,7 +56,7 @@ public sealed partial class SchemaReloader(
         {
             if (_schemaExtensions.Contains(Path.GetExtension(e.FullPath)) || Directory.Exists(e.FullPath))
             {
-                changes.Writer.TryWrite(e.FullPath);
+                changes.TryWrite(e.FullPath);
             }
         }
         watcher.Changed += OnChange;
@@ -48,7 +64,16 @@ public sealed partial class SchemaReloader(
         watcher.Deleted += OnChange;
         watcher.Renamed += (sender, e) => OnChange(sender, e);
         watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
 
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_watcher is null)
+        {
+            return;
+        }
+        var changes = _changes;
         try
         {
             await foreach (var _ in changes.Reader.ReadAllAsync(stoppingToken))
