@@ -49,6 +49,7 @@ public static class DataHubApplication
         builder.AddDataHubRateLimits(rateLimits);
         builder.AddDataHubHealth();
         builder.AddDataHubRedis(options.Redis);
+        builder.AddDataHubCaches(options.Redis);
         builder.AddDataHubTelemetry();
         builder.AddDataHubGracefulShutdown();
         builder.AddDataHubLogContext();
