@@ -1,5 +1,6 @@
 using System.Net;
 using DataHub.Client;
+using DataHub.Host.Caching;
 using DataHub.Testing;
 
 namespace DataHub.DbActions.Tests;
@@ -44,5 +45,22 @@ public sealed class SampleTests : HostFixture
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""[{"id":1,"name":"Ada"},{"id":3,"name":"Cleo"}]"""));
+    }
+
+    [Test]
+    public async Task The_sample_caches_get_user_and_update_user_evicts_it()
+    {
+        const string GetUser = "shop/db/get_user?env=dev&filter=%7B%22id%22%3A2%7D";
+        var first = await CacheSchema.ReadAsync(await Host.Client.GetAsync(GetUser));
+        var second = await CacheSchema.ReadAsync(await Host.Client.GetAsync(GetUser));
+        using var update = await Host.PostJsonAsync("/_db/execute", """
+            { "env": "dev", "product_tag": "shop", "event": "db:update_user", "input": { "data": { "name": "Brian Kernighan" }, "filter": { "id": 2 } } }
+            """);
+        var third = await CacheSchema.ReadAsync(await Host.Client.GetAsync(GetUser));
+
+        Assert.That(first.Cache, Is.EqualTo(CacheOutcome.Miss));
+        Assert.That(second, Is.EqualTo(first with { Cache = CacheOutcome.Hit }));
+        Assert.That(update.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(third, Is.EqualTo(new CacheSchema.Answer(200, """[{"id":2,"name":"Brian Kernighan"}]""", CacheOutcome.Miss)));
     }
 }
