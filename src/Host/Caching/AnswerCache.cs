@@ -55,6 +55,7 @@ public sealed partial class AnswerCache(HybridCache cache, RedisConnection redis
                 answer = await cache.GetOrCreateAsync(plan.Key, static _ => ValueTask.FromResult<byte[]>(null!), _lookupOnly,
                     cancellationToken: cancellationToken);
                 outcome = answer is null ? CacheOutcome.Miss : CacheOutcome.Hit;
+                redis.ReportAnswered();
             }
             catch (Exception e) when (IsRedisFailure(e))
             {

@@ -10,10 +10,14 @@ namespace DataHub.Host.Caching;
 /// </summary>
 public sealed partial class RedisConnection(RedisOptions options, ILogger<RedisConnection> logger) : IHostedService, IAsyncDisposable
 {
+    // After a failed command Redis is left alone this long, even if its connection still looks open.
+    private const long RestAfterFailureMilliseconds = 5000;
+
     private readonly TaskCompletionSource<IConnectionMultiplexer> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionMultiplexer? _multiplexer;
     // 1 from the outage's first failure (logged) until Redis answers again.
     private int _down;
+    private long _failedAt = long.MinValue / 2;
 
     public bool IsConfigured => options.IsConfigured;
 
@@ -24,7 +28,8 @@ public sealed partial class RedisConnection(RedisOptions options, ILogger<RedisC
     public Task<IConnectionMultiplexer> OpenedAsync => _opened.Task;
 
     /// <summary>True while Redis is configured and answering.</summary>
-    public bool IsAvailable => _multiplexer is { IsConnected: true } && Volatile.Read(ref _down) == 0;
+    public bool IsAvailable =>
+        _multiplexer is { IsConnected: true } && Environment.TickCount64 - Volatile.Read(ref _failedAt) > RestAfterFailureMilliseconds;
 
     /// <summary>Raised when Redis answers again after an outage: what was missed meanwhile must be made good.</summary>
     public event Action? Restored;
@@ -38,7 +43,7 @@ public sealed partial class RedisConnection(RedisOptions options, ILogger<RedisC
         // Never throws for an unreachable server (AbortOnConnectFail is off): it waits at most the connect timeout.
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options.ToClientOptions());
         multiplexer.ConnectionFailed += (_, _) => ReportOutage();
-        multiplexer.ConnectionRestored += (_, _) => ReportRestored();
+        multiplexer.ConnectionRestored += (_, _) => ReportAnswered();
         _multiplexer = multiplexer;
         if (!multiplexer.IsConnected)
         {
@@ -55,15 +60,17 @@ public sealed partial class RedisConnection(RedisOptions options, ILogger<RedisC
     /// </summary>
     public void ReportOutage()
     {
+        Volatile.Write(ref _failedAt, Environment.TickCount64);
         if (Interlocked.Exchange(ref _down, 1) == 0)
         {
             LogUnreachable(logger);
         }
     }
 
-    private void ReportRestored()
+    /// <summary>Records that Redis answered: the end of an outage, if there was one, is logged and <see cref="Restored"/> raised.</summary>
+    public void ReportAnswered()
     {
-        if (_multiplexer is { IsConnected: true } && Interlocked.Exchange(ref _down, 0) == 1)
+        if (Volatile.Read(ref _down) == 1 && _multiplexer is { IsConnected: true } && Interlocked.Exchange(ref _down, 0) == 1)
         {
             LogRestored(logger);
             Restored?.Invoke();

@@ -22,6 +22,7 @@ public sealed class RedisReadiness(RedisConnection redis, OperationsOptions opti
         try
         {
             await multiplexer.GetDatabase().PingAsync().WaitAsync(options.ReadinessTimeout, cancellationToken);
+            redis.ReportAnswered();
             return HealthCheckResult.Healthy("Redis answers.");
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
