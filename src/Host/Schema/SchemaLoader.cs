@@ -154,7 +154,10 @@ public sealed class SchemaLoader(
             ? null
             : new InstanceDefinition(name, stores, access, systems)
             {
-                Sessions = sessions, Environments = environments, MaxRetries = maxRetries, Caches = caches,
+                Sessions = sessions,
+                Environments = environments,
+                MaxRetries = maxRetries,
+                Caches = caches,
             };
     }
 
