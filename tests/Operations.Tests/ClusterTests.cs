@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using DataHub.Host.Operations;
 using DataHub.Testing;
 
 namespace DataHub.Operations.Tests;
@@ -15,6 +18,7 @@ public sealed class ClusterTests
     private const string Issuer = "https://login.example";
     private const string Audience = "shop";
     private const string SlowEntity = "shop/services/slow";
+    private const int PerUserLimit = 5;
     private static readonly int[] _hosts = [1, 2, 3];
     private static readonly TimeSpan _patience = TimeSpan.FromSeconds(90);
 
@@ -43,7 +47,20 @@ public sealed class ClusterTests
                          "processorConfig": {"sql": "select ? as subject", "parameters": [{"reference": "session.subject", "type": "string", "length": 100}]}}
             }}
             """);
-        _cluster = await LocalCluster.StartAsync(_schema.Path, TimeSpan.FromMinutes(3));
+        // A user's calls to an instance that authenticates callers, limited per user; anonymous calls are not counted.
+        _schema.Write("team/instance.json", $$$"""
+            {"auth": {"anonymous": false, "jwt": {"secret": "{{{SessionSecret}}}", "issuer": "{{{Issuer}}}", "audience": "{{{Audience}}}"} } }
+            """);
+        _schema.Write("team/checks.json", """
+            {"entities": {"ping": {"execute": true, "processor": "Echo"}}}
+            """);
+        _cluster = await LocalCluster.StartAsync(_schema.Path, TimeSpan.FromMinutes(3), new Dictionary<string, string>
+        {
+            ["DATAHUB_CLUSTER_HOST_ARGS"] = $"--plugins {TestPaths.FixturePluginsDirectory}",
+            ["DataHub__RateLimits__PerUser__PermitLimit"] = PerUserLimit.ToString(CultureInfo.InvariantCulture),
+            // Fixed windows are aligned to the clock: an hour's window is not crossed during the test.
+            ["DataHub__RateLimits__PerUser__WindowSeconds"] = "3600",
+        });
     }
 
     [OneTimeTearDown]
@@ -109,6 +126,26 @@ public sealed class ClusterTests
 
     [Test]
     [Order(4)]
+    public async Task A_per_user_rate_limit_is_counted_by_each_host_so_three_hosts_admit_three_times_the_limit()
+    {
+        var token = Tokens.Mint("bob", Issuer, Audience, SessionSecret);
+        var answers = new List<(HttpStatusCode Status, string? Host)>();
+        for (var call = 0; call < 4 * PerUserLimit; call++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Cluster.Url, "team/checks/ping")) { Content = new StringContent("{}") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await _client.SendAsync(request);
+            answers.Add((response.StatusCode, response.Headers.TryGetValues(HostIdentity.HeaderName, out var host) ? host.Single() : null));
+        }
+        var admitted = answers.Where(a => a.Status == HttpStatusCode.OK).ToList();
+
+        Assert.That(admitted, Has.Count.EqualTo(3 * PerUserLimit), "not the configured limit: the limit on each of three hosts");
+        Assert.That(admitted.GroupBy(a => a.Host).Select(perHost => perHost.Count()), Is.EqualTo(new[] { PerUserLimit, PerUserLimit, PerUserLimit }));
+        Assert.That(answers.Where(a => a.Status != HttpStatusCode.OK).Select(a => a.Status), Is.All.EqualTo(HttpStatusCode.TooManyRequests));
+    }
+
+    [Test]
+    [Order(5)]
     public async Task A_host_killed_under_load_costs_only_the_calls_it_was_serving_and_rejoins_when_started_again()
     {
         const int callers = 8;
@@ -151,7 +188,7 @@ public sealed class ClusterTests
     }
 
     [Test]
-    [Order(5)]
+    [Order(6)]
     public async Task Stopping_the_cluster_ends_every_process_and_removes_its_folder()
     {
         var processes = Cluster.ProcessIds();

@@ -44,8 +44,11 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>The script's output so far, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts <c>ops/cluster</c> on <paramref name="schemaDirectory"/> and waits for its ready line.</summary>
-    public static async Task<LocalCluster> StartAsync(string schemaDirectory, TimeSpan timeout)
+    /// <summary>
+    /// Starts <c>ops/cluster</c> on <paramref name="schemaDirectory"/> and waits for its ready line. The hosts get
+    /// <paramref name="hostSettings"/> (environment variables such as <c>DataHub__RequestTimeoutSeconds</c>) too.
+    /// </summary>
+    public static async Task<LocalCluster> StartAsync(string schemaDirectory, TimeSpan timeout, IDictionary<string, string> hostSettings)
     {
         var start = new ProcessStartInfo(Path.Combine(TestPaths.RepositoryRoot, "ops", "cluster"))
         {
@@ -67,6 +70,10 @@ internal sealed class LocalCluster : IAsyncDisposable
         start.Environment["DATAHUB_CLUSTER_HOST_DIR"] = AppContext.BaseDirectory;
         start.Environment["DATAHUB_CLUSTER_FAIL_TIMEOUT"] = FailTimeoutSeconds.ToString(CultureInfo.InvariantCulture);
         start.Environment["DATAHUB_CLUSTER_PARENT_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in hostSettings)
+        {
+            start.Environment[name] = value;
+        }
 
         var script = Process.Start(start) ?? throw new InvalidOperationException("ops/cluster did not start.");
         var cluster = new LocalCluster(script);
