@@ -1,3 +1,4 @@
+using DataHub.Host.Caching;
 using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Limits;
@@ -47,6 +48,8 @@ public static class DataHubApplication
         builder.AddDataHubPluginReload(PluginFolders.For(options, Directory.GetCurrentDirectory()));
         builder.AddDataHubRateLimits(rateLimits);
         builder.AddDataHubHealth();
+        builder.AddDataHubRedis(options.Redis);
+        builder.AddDataHubCaches(options.Redis);
         builder.AddDataHubTelemetry();
         builder.AddDataHubGracefulShutdown();
         builder.AddDataHubLogContext();

@@ -1,3 +1,5 @@
+using DataHub.Host.Caching;
+
 namespace DataHub.Host;
 
 /// <summary>The host's settings: the "DataHub" configuration section, plus --schema and --plugins.</summary>
@@ -27,6 +29,9 @@ public sealed record DataHubOptions
     /// </summary>
     public bool CollectiblePlugins { get; init; }
 
+    /// <summary>Redis, shared by several hosts: the caches' second level and their evictions (see <see cref="RedisOptions"/>).</summary>
+    public RedisOptions Redis { get; init; } = new();
+
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
 
     /// <summary>Checks the settings, returning every problem.</summary>
@@ -45,6 +50,7 @@ public sealed record DataHubOptions
         {
             problems.Add($"{Section}:MaxRequestBodyBytes must be positive.");
         }
+        problems.AddRange(Redis.Validate());
         return problems;
     }
 }

@@ -38,23 +38,28 @@ public static class UsersSchema
     }
 
     /// <summary>
+    /// The "database" store's settings for <paramref name="provider"/>, its users table seeded: a SQLite file seeded from
+    /// schema/&lt;instance&gt;/data/seed.sql, or a new database on the throwaway PostgreSQL server.
+    /// </summary>
+    public static async Task<string> WriteStoreAsync(TempDirectory schema, string provider, string instance)
+    {
+        if (provider == Sqlite)
+        {
+            schema.Write($"{instance}/data/seed.sql", Seed);
+            return """{ "provider": "sqlite", "connectionString": "Data Source=data/users.db", "seed": "data/seed.sql" }""";
+        }
+        var connectionString = await CreateSeededPostgresDatabaseAsync();
+        return $$"""{ "provider": "postgresql", "connectionString": "{{connectionString}}" }""";
+    }
+
+    /// <summary>
     /// Writes schema/&lt;instance&gt; for <paramref name="provider"/>, creating and seeding the database. With
     /// <paramref name="sessions"/>, the instance requires a session of <see cref="SessionTag"/> and adds the system
     /// "mine", whose my_users lists the users the session's subject owns.
     /// </summary>
     public static async Task WriteAsync(TempDirectory schema, string provider, string instance = "shop", bool sessions = false)
     {
-        string store;
-        if (provider == Sqlite)
-        {
-            schema.Write($"{instance}/data/seed.sql", Seed);
-            store = """{ "provider": "sqlite", "connectionString": "Data Source=data/users.db", "seed": "data/seed.sql" }""";
-        }
-        else
-        {
-            var connectionString = await CreateSeededPostgresDatabaseAsync();
-            store = $$"""{ "provider": "postgresql", "connectionString": "{{connectionString}}" }""";
-        }
+        var store = await WriteStoreAsync(schema, provider, instance);
         var sessionSettings = sessions
             ? $$""", "sessions": { "required": true, "tags": { "{{SessionTag}}": { "secret": "{{SessionSecret}}", "issuer": "{{SessionIssuer}}", "audience": "{{SessionAudience}}" } } }"""
             : "";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataHub.Host.Caching;
 using DataHub.Host.Servlet;
 using Microsoft.Extensions.Primitives;
 
@@ -77,12 +78,12 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
     /// Refuses options the call cannot have, all at once: a cache the instance does not declare, negative retries. Null when
     /// the call may run; the environment and the session are checked next.
     /// </summary>
-    public HostError? Check()
+    public HostError? Check(InstanceCaches caches)
     {
         var errors = new List<string>();
-        if (Cache is { } cache)
+        if (Cache is { } cache && !caches.TryGet(cache, out _))
         {
-            errors.Add($"Cache '{cache}' is not one this instance declares; it declares none.");
+            errors.Add(InstanceCaches.UnknownCache(cache, caches.Tags));
         }
         if (Retries is < 0)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DataHub.Host.Auth;
+using DataHub.Host.Caching;
 using DataHub.Host.Schema;
 using DataHub.Plugins;
 
@@ -30,6 +31,10 @@ public sealed class DataHubMetrics
     private readonly Counter<long> _processorFailures;
     private readonly Counter<long> _schemaReloads;
     private readonly Counter<long> _passwordHashes;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _cacheBypasses;
+    private readonly Counter<long> _cacheEvictions;
 
     public DataHubMetrics(IMeterFactory meterFactory, SchemaCatalog catalog)
     {
@@ -45,6 +50,14 @@ public sealed class DataHubMetrics
             description: "Schema reloads, by outcome: published, rejected (invalid) or failed (its data stores could not be initialised).");
         _passwordHashes = meter.CreateCounter<long>(BasicUsers.HashesComputedInstrument,
             description: "Password hashes computed to check Basic credentials.");
+        _cacheHits = meter.CreateCounter<long>("datahub.cache.hits",
+            description: "Calls answered from a cache without running their plug-in, by instance and cache tag.");
+        _cacheMisses = meter.CreateCounter<long>("datahub.cache.misses",
+            description: "Calls that named a cache but found no answer in it and ran their plug-in, by instance and cache tag.");
+        _cacheBypasses = meter.CreateCounter<long>("datahub.cache.bypasses",
+            description: "Calls that named a cache while Redis could not be reached and ran their plug-in, by instance and cache tag.");
+        _cacheEvictions = meter.CreateCounter<long>("datahub.cache.evictions",
+            description: "Cache tags evicted by a successful write, by instance, evicted tag (a cache or an entity) and origin (local: a write here; peer: a write on another host).");
         meter.CreateObservableGauge("datahub.schema.entities", () => catalog.IsLoaded ? catalog.Current.EntityCount : 0,
             description: "Entities the current schema serves.");
         meter.CreateObservableGauge("datahub.plugins.failed", () => catalog.IsLoaded ? catalog.Plugins.Failures.Count : 0,
@@ -83,6 +96,30 @@ public sealed class DataHubMetrics
 
     /// <summary>One reload attempt: "published", "rejected" or "failed".</summary>
     public void SchemaReloaded(string outcome) => _schemaReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>A cache lookup: "hit", "miss" or "bypass". Labels are the loaded instance and the declared cache tag, never the key.</summary>
+    public void CacheLookedUp(string instance, string cache, string outcome)
+    {
+        var counter = outcome switch
+        {
+            CacheOutcome.Hit => _cacheHits,
+            CacheOutcome.Miss => _cacheMisses,
+            _ => _cacheBypasses,
+        };
+        if (counter.Enabled)
+        {
+            counter.Add(1, new TagList { { "datahub.instance", instance }, { "datahub.cache", cache } });
+        }
+    }
+
+    /// <summary>One evicted tag; <paramref name="evicted"/> is a declared cache or a loaded entity, "local" or "peer".</summary>
+    public void CacheEvicted(string instance, string evicted, string origin)
+    {
+        if (_cacheEvictions.Enabled)
+        {
+            _cacheEvictions.Add(1, new TagList { { "datahub.instance", instance }, { "datahub.cache.evicted", evicted }, { "origin", origin } });
+        }
+    }
 
     /// <summary>One PBKDF2 run, known user or not; a cache hit runs none. A rising rate is a password-guessing attempt.</summary>
     public void PasswordHashComputed() => _passwordHashes.Add(1);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
+using DataHub.Host.Caching;
 using DataHub.Host.Calls;
 using DataHub.Host.DataStores;
 using DataHub.Host.Diagnostics;
@@ -30,10 +31,10 @@ public sealed class SchemaLoader(
 
     // What each file may hold. Datahub's own entity members (reference, name, description, fields, dataStore) load as
     // they are; any other member is a mistake that would otherwise pass silently.
-    private static readonly string[] _instanceMembers = ["description", "dataStores", "auth", "sessions", "environments", "maxRetries"];
+    private static readonly string[] _instanceMembers = ["description", "dataStores", "auth", "sessions", "environments", "maxRetries", "caches"];
     private static readonly string[] _systemMembers = ["reference", "name", "description", "entities", "mappings"];
     private static readonly string[] _entityMembers =
-        ["reference", "name", "description", "execute", "processor", "processorConfig", "dataStore", "roles", "fields"];
+        ["reference", "name", "description", "execute", "processor", "processorConfig", "dataStore", "roles", "fields", "cache", "evicts"];
 
     // The folders plug-ins were looked for in, for the unknown-processor message; without them, where some were found.
     private readonly IReadOnlyList<string> _pluginDirectories = pluginDirectories
@@ -132,22 +133,29 @@ public sealed class SchemaLoader(
             }
         }
 
+        void ReportEntity(SystemDefinition system, EntityDefinition entity, string message) =>
+            errors.Add(new SchemaError(Display(root, Path.Combine(folder, system.Reference + ".json")), message, entity.Address.Entity));
+
         if (access is { AuthenticatesUsers: false })
         {
             foreach (var system in systems.Values)
             {
                 foreach (var entity in system.Entities.Values.Where(e => e.Roles.Count > 0))
                 {
-                    errors.Add(new SchemaError(Display(root, Path.Combine(folder, system.Reference + ".json")),
-                        "The entity lists roles but the instance authenticates no users (auth.basic or auth.jwt): nobody could call it.",
-                        entity.Address.Entity));
+                    ReportEntity(system, entity,
+                        "The entity lists roles but the instance authenticates no users (auth.basic or auth.jwt): nobody could call it.");
                 }
             }
         }
 
-        return errors.Count > firstError || access is null || sessions is null || environments is null
+        var caches = InstanceCaches.Read(settings["caches"], name, systems, Report, ReportEntity);
+
+        return errors.Count > firstError || access is null || sessions is null || environments is null || caches is null
             ? null
-            : new InstanceDefinition(name, stores, access, systems) { Sessions = sessions, Environments = environments, MaxRetries = maxRetries };
+            : new InstanceDefinition(name, stores, access, systems)
+            {
+                Sessions = sessions, Environments = environments, MaxRetries = maxRetries, Caches = caches,
+            };
     }
 
     private static InstanceDataStores ReadDataStores(JsonNode? node, string instanceDirectory, Action<string> report)

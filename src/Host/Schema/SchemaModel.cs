@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
+using DataHub.Host.Caching;
 using DataHub.Host.DataStores;
 using DataHub.Host.Environments;
 using DataHub.Host.Sessions;
@@ -64,6 +65,9 @@ public sealed record InstanceDefinition(
 
     /// <summary>The instance's environments (instance.json <c>environments</c>), each with its own stores; none by default.</summary>
     public InstanceEnvironments Environments { get; init; } = InstanceEnvironments.None;
+
+    /// <summary>The instance's caches (instance.json <c>caches</c>) and its entities' cache rules; none by default.</summary>
+    public InstanceCaches Caches { get; init; } = InstanceCaches.None;
 
     /// <summary>The most retries a call may ask for (instance.json <c>maxRetries</c>).</summary>
     public int MaxRetries { get; init; } = Calls.CallRetries.DefaultCap;

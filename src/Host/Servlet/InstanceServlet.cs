@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DataHub.Host.Caching;
 using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Schema;
@@ -16,6 +17,7 @@ namespace DataHub.Host.Servlet;
 public sealed partial class InstanceServlet(
     SchemaCatalog catalog,
     ResponseWriter responseWriter,
+    AnswerCache answers,
     DataHubMetrics metrics,
     IOptions<DataHubOptions> options,
     IHostEnvironment environment,
@@ -108,7 +110,7 @@ public sealed partial class InstanceServlet(
     internal async Task RunAsync(HttpContext http, CallTarget target, JsonNode? data, JsonNode? options, CallOptions call)
     {
         var (instance, system, entity, processor, entityName, user) = target;
-        if (call.Check() is { } refused)
+        if (call.Check(instance.Caches) is { } refused)
         {
             JsonOutput.WriteError(http, refused);
             return;
@@ -155,6 +157,28 @@ public sealed partial class InstanceServlet(
             DryRun = dryRun,
         };
 
+        // A dry run changes nothing, so it neither reads nor fills a cache, nor evicts one.
+        var (plan, planError) = dryRun ? default
+            : instance.Caches.Plan(entity, call.Cache, new CallIdentity(chosen.Name, data, call.Filter, options, user, session.Session));
+        if (planError is not null)
+        {
+            JsonOutput.WriteError(http, planError);
+            return;
+        }
+        var cacheOutcome = CacheOutcome.Bypass;
+        if (plan is not null)
+        {
+            (var answer, cacheOutcome) = await answers.LookUpAsync(plan, requestAborted);
+            http.Response.Headers[CacheOutcome.Header] = cacheOutcome;
+            if (answer is not null)
+            {
+                var kept = NewContext();
+                CachedAnswer.Restore(answer, kept);
+                responseWriter.Write(http, kept);
+                return;
+            }
+        }
+
         var retries = Math.Min(call.Retries ?? 0, instance.MaxRetries);
         ProcessorContext context;
         using (var cancellation = _cancellation.Start(requestAborted))
@@ -194,6 +218,15 @@ public sealed partial class InstanceServlet(
                 JsonOutput.WriteError(http, HostError.ProcessorFailed(traceId));
                 return;
             }
+        }
+        if (plan is not null && cacheOutcome == CacheOutcome.Miss)
+        {
+            await answers.StoreAsync(plan, context, requestAborted);
+        }
+        if (!dryRun && instance.Caches.For(entity) is { Evicts: true } writes && CachedAnswer.Succeeded(context))
+        {
+            // Not the caller's token: a write that committed must evict even if its caller has gone.
+            await answers.EvictAsync(instance.Name, writes.EvictionTags, CancellationToken.None);
         }
         if (dryRun)
         {

@@ -1,0 +1,88 @@
+using StackExchange.Redis;
+
+namespace DataHub.Host.Caching;
+
+/// <summary>
+/// The host's one connection to Redis (<see cref="RedisOptions"/>), opened at start-up and kept open; when Redis is not
+/// configured it never connects and <see cref="IsConfigured"/> is false. An outage never stops the host: the client
+/// reconnects in the background, the outage is logged once when it starts and once when it ends, and features that
+/// depend on Redis ask <see cref="IsAvailable"/> and do without it meanwhile.
+/// </summary>
+public sealed partial class RedisConnection(RedisOptions options, ILogger<RedisConnection> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly TaskCompletionSource<IConnectionMultiplexer> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ConnectionMultiplexer? _multiplexer;
+    // 1 from the outage's first failure (logged) until Redis answers again.
+    private int _down;
+
+    public bool IsConfigured => options.IsConfigured;
+
+    /// <summary>The open connection; null before start-up and when Redis is not configured.</summary>
+    public IConnectionMultiplexer? Multiplexer => _multiplexer;
+
+    /// <summary>The connection once start-up opened it, for clients created before then (the cache's second level).</summary>
+    public Task<IConnectionMultiplexer> OpenedAsync => _opened.Task;
+
+    /// <summary>True while Redis is configured and answering.</summary>
+    public bool IsAvailable => _multiplexer is { IsConnected: true } && Volatile.Read(ref _down) == 0;
+
+    /// <summary>Raised when Redis answers again after an outage: what was missed meanwhile must be made good.</summary>
+    public event Action? Restored;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!IsConfigured)
+        {
+            return;
+        }
+        // Never throws for an unreachable server (AbortOnConnectFail is off): it waits at most the connect timeout.
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(options.ToClientOptions());
+        multiplexer.ConnectionFailed += (_, _) => ReportOutage();
+        multiplexer.ConnectionRestored += (_, _) => ReportRestored();
+        _multiplexer = multiplexer;
+        if (!multiplexer.IsConnected)
+        {
+            ReportOutage();
+        }
+        _opened.SetResult(multiplexer);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Records that Redis failed a command or a connection: the first failure of an outage is logged, later ones are
+    /// not, so a down Redis under load writes one line instead of one per request.
+    /// </summary>
+    public void ReportOutage()
+    {
+        if (Interlocked.Exchange(ref _down, 1) == 0)
+        {
+            LogUnreachable(logger);
+        }
+    }
+
+    private void ReportRestored()
+    {
+        if (_multiplexer is { IsConnected: true } && Interlocked.Exchange(ref _down, 0) == 1)
+        {
+            LogRestored(logger);
+            Restored?.Invoke();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _opened.TrySetCanceled();
+        if (_multiplexer is { } multiplexer)
+        {
+            await multiplexer.DisposeAsync();
+        }
+    }
+
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Error,
+        Message = "Redis cannot be reached: caches are bypassed (every call runs its plug-in) until it answers again")]
+    private static partial void LogUnreachable(ILogger logger);
+
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Redis answers again: caches are back in use")]
+    private static partial void LogRestored(ILogger logger);
+}
