@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using DataHub.Host.Caching;
 using DataHub.Host.Operations;
 using DataHub.Testing;
+using Npgsql;
 
 namespace DataHub.Operations.Tests;
 
@@ -36,6 +38,7 @@ public sealed class ClusterTests
             {
               "dataStores": {"database": {"provider": "postgresql", "connectionString": "${env:DATAHUB_CLUSTER_POSTGRES}"}},
               "sessions": {"tags": {"user-session": {"secret": "{{{SessionSecret}}}", "issuer": "{{{Issuer}}}", "audience": "{{{Audience}}}"} } },
+              "caches": {"names": {"ttlSeconds": 300}},
               "auth": {"anonymous": true}
             }
             """);
@@ -45,6 +48,15 @@ public sealed class ClusterTests
                        "processorConfig": {"sql": "select ? as call from pg_sleep(0.05)", "parameters": [{"reference": "call", "type": "integer"}]}},
               "whoami": {"execute": true, "processor": "ExecuteSql",
                          "processorConfig": {"sql": "select ? as subject", "parameters": [{"reference": "session.subject", "type": "string", "length": 100}]}}
+            }}
+            """);
+        _schema.Write("shop/people.json", """
+            {"entities": {
+              "name_of": {"execute": true, "processor": "ExecuteSql", "cache": "names",
+                          "processorConfig": {"sql": "select name from people where id = ?", "parameters": [{"reference": "id", "type": "integer"}]}},
+              "rename": {"execute": true, "processor": "ExecuteSql", "evicts": {"caches": ["names"]},
+                         "processorConfig": {"sql": "update people set name = ? where id = ?", "execute": true,
+                                             "parameters": [{"reference": "name", "type": "string", "length": 100}, {"reference": "id", "type": "integer"}]}}
             }}
             """);
         // A user's calls to an instance that authenticates callers, limited per user; anonymous calls are not counted.
@@ -146,6 +158,34 @@ public sealed class ClusterTests
 
     [Test]
     [Order(5)]
+    public async Task A_write_on_one_host_evicts_the_answer_every_host_has_cached()
+    {
+        await using (var database = new NpgsqlConnection(Cluster.PostgresConnectionString))
+        {
+            await database.OpenAsync();
+            await using var create = new NpgsqlCommand("create table people (id int primary key, name text); insert into people values (1, 'Ann')", database);
+            await create.ExecuteNonQueryAsync();
+        }
+        foreach (var host in _hosts)
+        {
+            await NameOfAsync(host);
+            Assert.That(await NameOfAsync(host), Is.EqualTo(("Ann", CacheOutcome.Hit)), $"host {host} answers from its cache");
+        }
+
+        using var rename = new StringContent("""{"id": 1, "name": "Bea"}""");
+        using var renamed = await _client.PostAsync(new Uri(Cluster.HostUrl(1), "shop/people/rename"), rename);
+        Assert.That(renamed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        foreach (var host in _hosts)
+        {
+            (string? Name, string? Cache) last = default;
+            var evicted = await Eventually.TrueAsync(async () => (last = await NameOfAsync(host)).Name == "Bea", _patience, TimeSpan.FromMilliseconds(100));
+            Assert.That(evicted, Is.True, $"host {host} still answers {last}");
+        }
+    }
+
+    [Test]
+    [Order(6)]
     public async Task A_host_killed_under_load_costs_only_the_calls_it_was_serving_and_rejoins_when_started_again()
     {
         const int callers = 8;
@@ -188,7 +228,7 @@ public sealed class ClusterTests
     }
 
     [Test]
-    [Order(6)]
+    [Order(7)]
     public async Task Stopping_the_cluster_ends_every_process_and_removes_its_folder()
     {
         var processes = Cluster.ProcessIds();
@@ -208,6 +248,16 @@ public sealed class ClusterTests
         using var content = new StringContent("{}");
         using var response = await _client.PostAsync(new Uri(Cluster.HostUrl(host), path), content);
         return response.StatusCode;
+    }
+
+    /// <summary>Person 1's name as host <paramref name="host"/> answers it, and how its cache answered.</summary>
+    private async Task<(string? Name, string? Cache)> NameOfAsync(int host)
+    {
+        using var content = new StringContent("""{"id": 1}""");
+        using var response = await _client.PostAsync(new Uri(Cluster.HostUrl(host), "shop/people/name_of"), content);
+        var rows = JsonNode.Parse(await response.Content.ReadAsStringAsync()) as JsonArray;
+        var cache = response.Headers.TryGetValues(CacheOutcome.Header, out var values) ? values.Single() : null;
+        return (rows?.SingleOrDefault()?["name"]?.GetValue<string>(), cache);
     }
 
     private async Task<(HttpStatusCode Status, string? Subject)> WhoAmIAsync(int host, string token)

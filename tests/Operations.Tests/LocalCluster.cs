@@ -121,6 +121,10 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>How nginx names it in X-DataHub-Upstream.</summary>
     public string UpstreamAddress(int host) => $"127.0.0.1:{HostUrl(host).Port}";
 
+    /// <summary>The cluster's PostgreSQL server, as its administrator.</summary>
+    public string PostgresConnectionString =>
+        $"Host=127.0.0.1;Port={State()["POSTGRES_PORT"]};Username=postgres;Database=postgres;Pooling=false";
+
     /// <summary>Every process the cluster runs: nginx, the hosts, PostgreSQL and Redis (their main processes).</summary>
     public IReadOnlyList<int> ProcessIds() =>
         [.. State().Where(entry => entry.Key.EndsWith("_PID", StringComparison.Ordinal) && entry.Value.Length > 0)
