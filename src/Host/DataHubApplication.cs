@@ -61,6 +61,7 @@ public static class DataHubApplication
             app.Services.GetRequiredService<DataHubMetrics>(), app.Lifetime.ApplicationStopping);
         catalog.Publish(loaded.Snapshot, loaded.Plugins, Path.GetFullPath(options.Schema, Directory.GetCurrentDirectory()));
 
+        app.UseDataHubHostIdentity();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = HostFailureHandler.HandleAsync,

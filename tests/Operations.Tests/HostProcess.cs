@@ -81,9 +81,12 @@ internal sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Sends a signal to the host process, as a process manager does (TERM) or the kernel's OOM killer (KILL).</summary>
-    public async Task SignalAsync(string signal)
+    public Task SignalAsync(string signal) => SignalAsync(Id, signal);
+
+    /// <summary>Sends a signal (TERM, KILL, USR1, …) to any process, with kill(1).</summary>
+    public static async Task SignalAsync(int processId, string signal)
     {
-        using var kill = Process.Start("kill", ["-s", signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-s", signal, processId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
     }
 

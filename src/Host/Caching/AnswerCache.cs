@@ -52,7 +52,7 @@ public sealed partial class AnswerCache(HybridCache cache, RedisConnection redis
         {
             try
             {
-                answer = await cache.GetOrCreateAsync(plan.Key, static _ => ValueTask.FromResult<byte[]>(null!), _lookupOnly,
+                answer = await cache.GetOrCreateAsync(plan.Key, static _ => ValueTask.FromResult<byte[]>(null!), _lookupOnly, plan.Tags,
                     cancellationToken: cancellationToken);
                 outcome = answer is null ? CacheOutcome.Miss : CacheOutcome.Hit;
                 redis.ReportAnswered();

@@ -33,6 +33,12 @@ public sealed record OperationsOptions
     /// </summary>
     public string? OtlpTracesEndpoint { get; init; }
 
+    /// <summary>
+    /// What the <c>X-DataHub-Host</c> response header says, so that an operator behind a load balancer sees which host
+    /// answered. Unset: the machine name and the port the request came in on. Empty: no header.
+    /// </summary>
+    public string? HostId { get; init; }
+
     public TimeSpan ReadinessTimeout => TimeSpan.FromSeconds(ReadinessTimeoutSeconds);
 
     public TimeSpan ShutdownTimeout => TimeSpan.FromSeconds(ShutdownTimeoutSeconds);
@@ -64,6 +70,10 @@ public sealed record OperationsOptions
         if (MetricsPath is { Length: > 0 } path && !path.StartsWith('/'))
         {
             problems.Add($"{Section}:MetricsPath must start with '/' (or be empty to turn metrics off).");
+        }
+        if (HostId is { Length: > 0 } hostId && (hostId.Length > 100 || hostId.Any(c => c is < '!' or > '~')))
+        {
+            problems.Add($"{Section}:HostId must be at most 100 visible ASCII characters, without spaces (it is sent as a header).");
         }
         return problems;
     }

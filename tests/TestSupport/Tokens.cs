@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace DataHub.DbActions.Tests;
+namespace DataHub.Testing;
 
 /// <summary>HS256 JWTs for the tests' sessions and bearer users.</summary>
 public static class Tokens
