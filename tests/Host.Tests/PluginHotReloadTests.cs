@@ -93,6 +93,37 @@ public sealed class PluginHotReloadTests
     }
 
     [Test]
+    public async Task Plugin_reloads_are_counted_in_the_metrics_by_outcome()
+    {
+        using var drop = new TempDirectory();
+        Deploy(Built("swap-v1", "Swap"), drop.Path);
+        using var schema = SchemaFolder.WithEntities("""{"swap": {"execute": true, "processor": "Swap"}}""");
+        const string operatorToken = "operator-token-for-plugin-tests";
+        await using var host = await RunningHost.StartAsync(schema.Path, [drop.Path],
+            new Dictionary<string, string?> { ["DataHub:Operations:OperatorToken"] = operatorToken });
+
+        Deploy(Built("swap-v2", "Swap"), drop.Path);
+        Assert.That(await Eventually.TrueAsync(async () => await ReloadsAsync(host, operatorToken, "applied") == 1, _timeout, _interval), Is.True);
+        File.WriteAllText(Path.Combine(drop.Path, "Swap", "Swap.dll"), "a half-copied file");
+
+        Assert.That(await Eventually.TrueAsync(async () => await ReloadsAsync(host, operatorToken, "failed") == 1, _timeout, _interval), Is.True);
+        Assert.That(await ReloadsAsync(host, operatorToken, "rejected"), Is.Zero);
+    }
+
+    /// <summary>The datahub_plugins_reloads_total series of one outcome, scraped from the Prometheus endpoint.</summary>
+    private static async Task<double> ReloadsAsync(RunningHost host, string operatorToken, string outcome)
+    {
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        scrape.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", operatorToken);
+        using var response = await host.Client.SendAsync(scrape);
+        var text = await response.Content.ReadAsStringAsync();
+        return text.Split('\n')
+            .Where(line => line.StartsWith("datahub_plugins_reloads_total{", StringComparison.Ordinal) && line.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal))
+            // "name{labels} value [timestamp]"
+            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Test]
     public async Task A_new_version_whose_prepare_refuses_the_configuration_leaves_the_old_one_serving_every_entity()
     {
         using var drop = new TempDirectory();

@@ -33,7 +33,7 @@ public sealed class SchemaLoader(
     private static readonly string[] _instanceMembers = ["description", "dataStores", "auth", "sessions", "environments", "maxRetries"];
     private static readonly string[] _systemMembers = ["reference", "name", "description", "entities", "mappings"];
     private static readonly string[] _entityMembers =
-        ["reference", "name", "description", "execute", "processor", "processorConfig", "dataStore", "roles", "fields"];
+        ["reference", "name", "description", "execute", "processor", "processorConfig", "dataStore", "roles", "fields", "requiresSession"];
 
     // The folders plug-ins were looked for in, for the unknown-processor message; without them, where some were found.
     private readonly IReadOnlyList<string> _pluginDirectories = pluginDirectories
@@ -132,17 +132,25 @@ public sealed class SchemaLoader(
             }
         }
 
-        if (access is { AuthenticatesUsers: false })
+        void ReportUncallable(Func<EntityDefinition, bool> uncallable, string message)
         {
             foreach (var system in systems.Values)
             {
-                foreach (var entity in system.Entities.Values.Where(e => e.Roles.Count > 0))
+                foreach (var entity in system.Entities.Values.Where(uncallable))
                 {
-                    errors.Add(new SchemaError(Display(root, Path.Combine(folder, system.Reference + ".json")),
-                        "The entity lists roles but the instance authenticates no users (auth.basic or auth.jwt): nobody could call it.",
-                        entity.Address.Entity));
+                    errors.Add(new SchemaError(Display(root, Path.Combine(folder, system.Reference + ".json")), message, entity.Address.Entity));
                 }
             }
+        }
+        if (access is { AuthenticatesUsers: false })
+        {
+            ReportUncallable(entity => entity.Roles.Count > 0,
+                "The entity lists roles but the instance authenticates no users (auth.basic or auth.jwt): nobody could call it.");
+        }
+        if (sessions is { DeclaresTags: false })
+        {
+            ReportUncallable(entity => entity.RequiresSession,
+                "The entity requires a session but the instance declares no session tags (instance.json 'sessions'): nobody could call it.");
         }
 
         return errors.Count > firstError || access is null || sessions is null || environments is null
@@ -293,6 +301,7 @@ public sealed class SchemaLoader(
         var processorName = SchemaJson.GetString(mapping, "processor", problems.Add);
         var dataStore = SchemaJson.GetString(mapping, "dataStore", problems.Add);
         var roles = SchemaJson.GetStrings(mapping, "roles", problems.Add);
+        var requiresSession = SchemaJson.GetBoolean(mapping, "requiresSession", problems.Add, fallback: false);
         // Documentation only, but it must be text.
         SchemaJson.GetString(mapping, "name", problems.Add);
         SchemaJson.GetString(mapping, "description", problems.Add);
@@ -308,7 +317,7 @@ public sealed class SchemaLoader(
         if (!execute)
         {
             return problems.Count == 0
-                ? new EntityDefinition(address, config, dataStore ?? EntityDefinition.DefaultDataStore, roles, mapping, null)
+                ? new EntityDefinition(address, config, dataStore ?? EntityDefinition.DefaultDataStore, roles, mapping, null) { RequiresSession = requiresSession }
                 : null;
         }
         if (string.IsNullOrWhiteSpace(processorName))
@@ -362,7 +371,8 @@ public sealed class SchemaLoader(
             return null;
         }
         return new EntityDefinition(address, config, storeName, roles, mapping,
-            new PreparedProcessor(plugin.Name, processor, pluginLogger));
+            new PreparedProcessor(plugin.Name, processor, pluginLogger))
+        { RequiresSession = requiresSession };
     }
 
     private static string Names(IEnumerable<string> names)
