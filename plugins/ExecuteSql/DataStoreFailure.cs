@@ -88,7 +88,7 @@ internal static partial class DataStoreFailure
     private static partial void LogForbidden(ILogger logger, string traceId);
 
     [LoggerMessage(EventId = 1004, EventName = "StoreBusy", Level = LogLevel.Warning,
-        Message = "The database gave up on the command (serialization failure or deadlock); the caller may retry (trace {TraceId})")]
+        Message = "The database gave up on the command (serialization failure, deadlock or a lock held too long); the caller may retry (trace {TraceId})")]
     private static partial void LogBusy(ILogger logger, string traceId);
 
     [LoggerMessage(EventId = 1005, EventName = "StoreUnavailable", Level = LogLevel.Warning,

@@ -23,9 +23,11 @@ internal sealed partial class ScriptProcessor(ICompiledScript script, ScriptLimi
             case ScriptEnd.Cancelled:
                 throw new OperationCanceledException(cancellationToken);
             case ScriptEnd.TimedOut:
+                ScriptMetrics.Stopped(context.Call, ScriptMetrics.Timeout);
                 Stopped(context, MessageStatus.ReprocessTimeout, run.Message!);
                 return;
             case ScriptEnd.LimitExceeded:
+                ScriptMetrics.Stopped(context.Call, ScriptMetrics.Memory);
                 Stopped(context, MessageStatus.GeneralError, run.Message!);
                 return;
         }
@@ -37,6 +39,7 @@ internal sealed partial class ScriptProcessor(ICompiledScript script, ScriptLimi
             var where = position is { } at ? $" (line {at.Line}, column {at.Column})" : "";
             if (thrown == StackOverflow)
             {
+                ScriptMetrics.Stopped(context.Call, ScriptMetrics.Stack);
                 Stopped(context, MessageStatus.GeneralError, $"The script nested function calls deeper than {limits.StackLimitName} allows{where}");
                 return;
             }

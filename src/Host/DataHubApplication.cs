@@ -35,7 +35,8 @@ public static class DataHubApplication
 
         var options = ReadOptions(builder.Configuration, arguments);
         var rateLimits = RateLimitOptions.Read(builder.Configuration);
-        if (CheckSettings(options, rateLimits) is { Count: > 0 } problems)
+        var operations = OperationsOptions.Read(builder.Configuration);
+        if (CheckSettings(options, rateLimits, operations) is { Count: > 0 } problems)
         {
             throw new InvalidSchemaException(problems);
         }
@@ -47,11 +48,12 @@ public static class DataHubApplication
         builder.Services.AddSingleton<DataHubMetrics>();
         builder.AddDataHubPluginReload(PluginFolders.For(options, Directory.GetCurrentDirectory()));
         builder.AddDataHubRateLimits(rateLimits);
+        builder.AddDataHubOperatorAccess(operations);
         builder.AddDataHubHealth();
         builder.AddDataHubRedis(options.Redis);
         builder.AddDataHubCaches(options.Redis);
-        builder.AddDataHubTelemetry();
-        builder.AddDataHubGracefulShutdown();
+        builder.AddDataHubTelemetry(operations);
+        builder.AddDataHubGracefulShutdown(operations);
         builder.AddDataHubLogContext();
         builder.Services.AddDataHubDbActions();
 
@@ -93,11 +95,11 @@ public static class DataHubApplication
     }
 
     /// <summary>
-    /// Every problem in the host's settings, "DataHub" and "DataHub:RateLimits" together: serve refuses to start on
+    /// Every problem in the host's settings, "DataHub", "DataHub:RateLimits" and "DataHub:Operations" together: serve refuses to start on
     /// them and validate lists them.
     /// </summary>
-    public static IReadOnlyList<string> CheckSettings(DataHubOptions options, RateLimitOptions rateLimits) =>
-        [.. options.Validate(), .. rateLimits.Validate()];
+    public static IReadOnlyList<string> CheckSettings(DataHubOptions options, RateLimitOptions rateLimits, OperationsOptions operations) =>
+        [.. options.Validate(), .. rateLimits.Validate(), .. operations.Validate()];
 
     public static DataHubOptions ReadOptions(IConfiguration configuration, HostArguments arguments)
     {

@@ -1,4 +1,5 @@
 using DataHub.Host.Limits;
+using DataHub.Host.Operations;
 
 namespace DataHub.Host;
 
@@ -14,7 +15,7 @@ public static class ValidateCommand
             .AddCommandLine(arguments.Remaining)
             .Build();
         var options = DataHubApplication.ReadOptions(configuration, arguments);
-        if (DataHubApplication.CheckSettings(options, RateLimitOptions.Read(configuration)) is { Count: > 0 } problems)
+        if (DataHubApplication.CheckSettings(options, RateLimitOptions.Read(configuration), OperationsOptions.Read(configuration)) is { Count: > 0 } problems)
         {
             await output.WriteLineAsync(string.Join(Environment.NewLine, problems));
             return 1;

@@ -65,7 +65,7 @@ public enum DataStoreErrorKind
     /// <summary>The store's database user may not do this (403). Since contract 1.2.</summary>
     Forbidden,
     /// <summary>
-    /// The database gave up on the command to keep transactions apart (a serialization failure or deadlock): the
+    /// The database gave up on the command to keep transactions apart (a serialization failure, a deadlock, SQLite busy): the
     /// same call may succeed if retried (503 with Retry-After). Since contract 1.2.
     /// </summary>
     Busy,

@@ -121,3 +121,50 @@ public sealed class RetryTests : HostFixture
         return (string)(await command.ExecuteScalarAsync())!;
     }
 }
+
+/// <summary>
+/// Retries against a real SQLite lock: another connection holds the database's write lock past the command's time
+/// limit, so the first attempt meets SQLITE_BUSY; the lock is let go and the retry succeeds. A failure that is not
+/// transient is answered at once.
+/// </summary>
+public sealed class SqliteRetryTests : HostFixture
+{
+    protected override async Task WriteSchemaAsync(TempDirectory schema)
+    {
+        await UsersSchema.WriteAsync(schema, UsersSchema.Sqlite);
+        schema.Write("shop/instance.json", """
+            { "dataStores": { "database": { "provider": "sqlite", "connectionString": "Data Source=data/users.db", "seed": "data/seed.sql", "commandTimeoutSeconds": 1 } } }
+            """);
+    }
+
+    [Test]
+    public async Task A_write_lock_held_by_another_connection_is_busy_and_waited_out_by_a_retry()
+    {
+        var (call, firstAttemptWasBusy) = await SqliteWriteLock.CallWhileLockedAsync(
+            Path.Combine(Schema.Path, "shop", "data", "users.db"), Host, () => RenameAsync(2, "Brian after the lock", retries: 3));
+        using var response = await call;
+        using var read = await Host.Client.GetAsync("shop/db/get_user?filter=" + Uri.EscapeDataString("""{"id":2}"""));
+
+        Assert.That(firstAttemptWasBusy, Is.True);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        Assert.That(int.Parse(response.Headers.GetValues("DataHub-Retries").Single(), System.Globalization.CultureInfo.InvariantCulture),
+            Is.GreaterThanOrEqualTo(1));
+        Assert.That(await read.Content.ReadAsStringAsync(), Is.EqualTo("""[{"id":2,"name":"Brian after the lock"}]"""));
+    }
+
+    [Test]
+    public async Task A_failure_that_is_not_transient_is_never_retried()
+    {
+        using var response = await Host.PostJsonAsync("/_db/execute", """
+            { "env": "testing", "product_tag": "shop", "event": "db:update_user", "input": { "data": { "name": null }, "filter": { "id": 3 } }, "retries": 3 }
+            """);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await response.Content.ReadAsStringAsync());
+        Assert.That(response.Headers.GetValues("DataHub-Retries").Single(), Is.EqualTo("0"));
+    }
+
+    private Task<HttpResponseMessage> RenameAsync(int id, string name, int retries) =>
+        Host.PostJsonAsync("/_db/execute", $$"""
+            { "env": "testing", "product_tag": "shop", "event": "db:update_user", "input": { "data": { "name": "{{name}}" }, "filter": { "id": {{id}} } }, "retries": {{retries}} }
+            """);
+}

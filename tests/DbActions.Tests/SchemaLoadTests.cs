@@ -57,4 +57,24 @@ public sealed class SchemaLoadTests
         Assert.That(refused.Message, Does.Contain("sessions.tags.short.audience is required"));
         Assert.That(refused.Message, Does.Contain("sessions.tags.short.secret must be at least 32 bytes long"));
     }
+
+    [Test]
+    public async Task An_entity_requiring_a_session_on_an_instance_without_session_tags_is_refused_at_schema_load()
+    {
+        using var schema = new TempDirectory();
+        await UsersSchema.WriteAsync(schema, UsersSchema.Sqlite);
+        schema.Write("shop/guarded.json", """
+            {
+              "entities": {
+                "mine": { "execute": true, "processor": "ExecuteSql", "requiresSession": true, "processorConfig": { "sql": "select 1" } },
+                "odd": { "execute": true, "processor": "ExecuteSql", "requiresSession": "yes", "processorConfig": { "sql": "select 1" } }
+              }
+            }
+            """);
+
+        var refused = Assert.ThrowsAsync<InvalidSchemaException>(() => RunningHost.StartAsync(schema.Path));
+
+        Assert.That(refused!.Message, Does.Contain("The entity requires a session but the instance declares no session tags"));
+        Assert.That(refused.Message, Does.Contain("'requiresSession' must be true or false."));
+    }
 }

@@ -82,24 +82,78 @@ public sealed class SessionTests(string provider) : HostFixture
     }
 
     private Task<HttpResponseMessage> CallAsync(string token, string tag = UsersSchema.SessionTag) =>
-        Host.PostJsonAsync("/_db/execute", new JsonObject
+        CallMyUsersAsync(Host, new JsonObject { ["tag"] = tag, ["token"] = token });
+
+    /// <summary>Calls mine:my_users on the Ductape endpoint, with the session given (none when null).</summary>
+    internal static Task<HttpResponseMessage> CallMyUsersAsync(RunningHost host, JsonObject? session) =>
+        host.PostJsonAsync("/_db/execute", new JsonObject
         {
             ["env"] = "testing",
             ["product_tag"] = "shop",
             ["event"] = "mine:my_users",
             ["input"] = new JsonObject { ["data"] = new JsonObject() },
-            ["session"] = new JsonObject { ["tag"] = tag, ["token"] = token },
+            ["session"] = session,
         }.ToJsonString());
 
-    private static string Token(string subject, DateTime? expires = null, string audience = UsersSchema.SessionAudience,
+    internal static string Token(string subject, DateTime? expires = null, string audience = UsersSchema.SessionAudience,
         string secret = UsersSchema.SessionSecret) =>
         Tokens.Mint(subject, UsersSchema.SessionIssuer, audience, secret, expires);
 
-    private static async Task<string> ErrorAsync(HttpResponseMessage response, HttpStatusCode expected)
+    internal static async Task<string> ErrorAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That(response.StatusCode, Is.EqualTo(expected), body.ToJsonString());
         Assert.That(body["traceId"]!.GetValue<string>(), Is.Not.Empty);
         return body["errorMessage"]!.GetValue<string>();
+    }
+}
+
+/// <summary>
+/// A session required by one entity (<c>requiresSession</c>) rather than by the whole instance, on SQLite and
+/// PostgreSQL: that entity refuses calls without one from both endpoints, the instance's other entities do not.
+/// </summary>
+[TestFixture(UsersSchema.Sqlite)]
+[TestFixture(UsersSchema.PostgreSql)]
+public sealed class EntitySessionTests(string provider) : HostFixture
+{
+    protected override Task WriteSchemaAsync(TempDirectory schema) =>
+        UsersSchema.WriteAsync(schema, provider, sessions: true, onlyMyUsersRequiresSession: true);
+
+    [Test]
+    public async Task The_entity_refuses_a_servlet_call_without_a_session_with_a_401()
+    {
+        using var response = await Host.Client.GetAsync("shop/mine/my_users");
+
+        Assert.That(await SessionTests.ErrorAsync(response, HttpStatusCode.Unauthorized), Does.StartWith("This entity needs a session"));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.StartWith("DataHub-Session"));
+    }
+
+    [Test]
+    public async Task The_entity_refuses_a_ductape_call_without_a_session_with_a_401()
+    {
+        using var response = await SessionTests.CallMyUsersAsync(Host, session: null);
+
+        Assert.That(await SessionTests.ErrorAsync(response, HttpStatusCode.Unauthorized), Does.StartWith("This entity needs a session"));
+    }
+
+    [Test]
+    public async Task The_entity_runs_with_a_verified_session_from_both_endpoints()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "shop/mine/my_users");
+        request.Headers.Add("DataHub-Session", $"{UsersSchema.SessionTag} {SessionTests.Token("brian")}");
+        using var servlet = await Host.Client.SendAsync(request);
+        using var ductape = await SessionTests.CallMyUsersAsync(Host,
+            new JsonObject { ["tag"] = UsersSchema.SessionTag, ["token"] = SessionTests.Token("ada") });
+
+        Assert.That(await servlet.Content.ReadAsStringAsync(), Is.EqualTo("""[{"id":2,"name":"Brian"}]"""));
+        Assert.That(await ductape.Content.ReadAsStringAsync(), Is.EqualTo("""[{"id":1,"name":"Ada"},{"id":3,"name":"Cleo"}]"""));
+    }
+
+    [Test]
+    public async Task The_instances_other_entities_need_no_session()
+    {
+        using var response = await Host.Client.GetAsync("shop/default/list_users");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 }

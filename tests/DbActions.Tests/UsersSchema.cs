@@ -54,26 +54,28 @@ public static class UsersSchema
 
     /// <summary>
     /// Writes schema/&lt;instance&gt; for <paramref name="provider"/>, creating and seeding the database. With
-    /// <paramref name="sessions"/>, the instance requires a session of <see cref="SessionTag"/> and adds the system
-    /// "mine", whose my_users lists the users the session's subject owns.
+    /// <paramref name="sessions"/>, the instance declares the session tag <see cref="SessionTag"/> and adds the system
+    /// "mine", whose my_users lists the users the session's subject owns; the instance requires a session on every
+    /// call, or with <paramref name="onlyMyUsersRequiresSession"/> only my_users does.
     /// </summary>
-    public static async Task WriteAsync(TempDirectory schema, string provider, string instance = "shop", bool sessions = false)
+    public static async Task WriteAsync(
+        TempDirectory schema, string provider, string instance = "shop", bool sessions = false, bool onlyMyUsersRequiresSession = false)
     {
         var store = await WriteStoreAsync(schema, provider, instance);
         var sessionSettings = sessions
-            ? $$""", "sessions": { "required": true, "tags": { "{{SessionTag}}": { "secret": "{{SessionSecret}}", "issuer": "{{SessionIssuer}}", "audience": "{{SessionAudience}}" } } }"""
+            ? $$""", "sessions": { "required": {{(onlyMyUsersRequiresSession ? "false" : "true")}}, "tags": { "{{SessionTag}}": { "secret": "{{SessionSecret}}", "issuer": "{{SessionIssuer}}", "audience": "{{SessionAudience}}" } } }"""
             : "";
         schema.Write($"{instance}/instance.json", $$"""
             { "dataStores": { "database": {{store}} }, "auth": { "anonymous": true }{{sessionSettings}} }
             """);
         if (sessions)
         {
-            schema.Write($"{instance}/mine.json", """
+            schema.Write($"{instance}/mine.json", $$"""
                 {
                   "reference": "mine",
                   "entities": {
                     "my_users": {
-                      "execute": true,
+                      "execute": true, "requiresSession": {{(onlyMyUsersRequiresSession ? "true" : "false")}},
                       "processor": "ExecuteSql",
                       "processorConfig": {
                         "sql": "select id, name from users where owner = ? order by id",

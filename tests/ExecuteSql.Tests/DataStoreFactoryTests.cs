@@ -176,7 +176,8 @@ public sealed class DataStoreFactoryTests
             Assert.That(store!.DescribeError(new SqliteException("SQLite Error 19: 'NOT NULL constraint failed: t.x'.", 19, 1299))!.Kind,
                 Is.EqualTo(DataStoreErrorKind.Rejected));
             Assert.That(store!.DescribeError(new SqliteException("auth", 23))!.Kind, Is.EqualTo(DataStoreErrorKind.Forbidden));
-            Assert.That(store!.DescribeError(new SqliteException("busy", 5))!.Kind, Is.EqualTo(DataStoreErrorKind.Timeout));
+            Assert.That(store!.DescribeError(new SqliteException("busy", 5))!.Kind, Is.EqualTo(DataStoreErrorKind.Busy));
+            Assert.That(store!.DescribeError(new SqliteException("locked", 6))!.Kind, Is.EqualTo(DataStoreErrorKind.Timeout));
             Assert.That(store!.DescribeError(new SqliteException("cannot open", 14))!.Kind, Is.EqualTo(DataStoreErrorKind.Unavailable));
             Assert.That(store!.DescribeError(new SqliteException("SQLite Error 1: 'no such table: secret'.", 1)),
                 Is.EqualTo(new DataStoreError(DataStoreErrorKind.Failed, "The data store 'database' could not run the command (SQLite error 1).")

@@ -113,11 +113,11 @@ public sealed class ErrorTests(string provider) : ProviderFixture(provider)
     }
 }
 
-/// <summary>SQLite's time limit is how long it waits for a lock held by someone else.</summary>
+/// <summary>SQLite's time limit is how long it waits for a lock held by someone else; then it reports busy.</summary>
 public sealed class SqliteBusyTests
 {
     [Test]
-    public async Task Waiting_on_a_lock_past_the_time_limit_is_a_timeout_with_status_26()
+    public async Task Waiting_on_a_lock_past_the_time_limit_is_busy_and_may_be_retried()
     {
         await using var instance = await TestInstance.CreateAsync(DataStoreProviders.Sqlite, commandTimeoutSeconds: 1);
         await using var holder = await instance.Store.DataSource.OpenConnectionAsync();
@@ -129,7 +129,9 @@ public sealed class SqliteBusyTests
 
         var context = await instance.RunAsync(TestSchema.AddOrder, """{"product_id":"p","quantity":1}""");
 
-        Assert.That(context.Status, Is.EqualTo(MessageStatus.ReprocessTimeout));
-        Assert.That(context.ErrorMessage, Is.EqualTo("The data store 'database' did not finish the command within its time limit of 1 seconds."));
+        Assert.That(context.Status, Is.EqualTo(MessageStatus.GeneralError));
+        Assert.That(context.HttpStatus, Is.EqualTo(503));
+        Assert.That(context.ErrorMessage, Is.EqualTo("The data store 'database' gave up on the command to keep transactions apart; retry the call."));
+        Assert.That(context.FailureIsTransient, Is.True);
     }
 }

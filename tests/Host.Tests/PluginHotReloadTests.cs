@@ -31,6 +31,15 @@ public sealed class PluginHotReloadTests
         return response.StatusCode == HttpStatusCode.OK ? JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
     }
 
+    private const string OperatorToken = "operator-token-for-plugin-tests";
+
+    /// <summary>A host serving Swap version 1 from <paramref name="drop"/>, with an operator token for health and metrics.</summary>
+    private static Task<RunningHost> StartOnSwapV1Async(TempDirectory drop, TempDirectory schema)
+    {
+        Deploy(Built("swap-v1", "Swap"), drop.Path);
+        return RunningHost.StartAsync(schema.Path, [drop.Path], new Dictionary<string, string?> { ["DataHub:Operations:OperatorToken"] = OperatorToken });
+    }
+
     private static async Task<int?> VersionAsync(RunningHost host, string entity = "swap") =>
         (await AnswerAsync(host, entity))?["version"]?.GetValue<int>();
 
@@ -72,11 +81,8 @@ public sealed class PluginHotReloadTests
     public async Task A_new_version_that_does_not_load_leaves_the_old_one_serving_and_is_shown_to_operators()
     {
         using var drop = new TempDirectory();
-        Deploy(Built("swap-v1", "Swap"), drop.Path);
         using var schema = SchemaFolder.WithEntities("""{"swap": {"execute": true, "processor": "Swap"}}""");
-        const string operatorToken = "operator-token-for-plugin-tests";
-        await using var host = await RunningHost.StartAsync(schema.Path, [drop.Path],
-            new Dictionary<string, string?> { ["DataHub:Operations:OperatorToken"] = operatorToken });
+        await using var host = await StartOnSwapV1Async(drop, schema);
 
         File.WriteAllText(Path.Combine(drop.Path, "Swap", "Swap.dll"), "a half-copied file");
 
@@ -86,10 +92,38 @@ public sealed class PluginHotReloadTests
         Assert.That(await VersionAsync(host), Is.EqualTo(1));
         // Health details are for operators: whoever sends the operator token (see docs/operations.md).
         using var healthRequest = new HttpRequestMessage(HttpMethod.Get, "health/ready");
-        healthRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", operatorToken);
+        healthRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
         using var health = await host.Client.SendAsync(healthRequest);
         Assert.That(await health.Content.ReadAsStringAsync(), Does.Contain("previous one still serves").And.Contain("degraded"));
         Assert.That(host.Log.Entries.Select(e => e.Message), Has.Some.Contains("did not load"));
+    }
+
+    [Test]
+    public async Task Plugin_reloads_are_counted_in_the_metrics_by_outcome()
+    {
+        using var drop = new TempDirectory();
+        using var schema = SchemaFolder.WithEntities("""{"swap": {"execute": true, "processor": "Swap"}}""");
+        await using var host = await StartOnSwapV1Async(drop, schema);
+
+        Deploy(Built("swap-v2", "Swap"), drop.Path);
+        Assert.That(await Eventually.TrueAsync(async () => await ReloadsAsync(host, "applied") == 1, _timeout, _interval), Is.True);
+        File.WriteAllText(Path.Combine(drop.Path, "Swap", "Swap.dll"), "a half-copied file");
+
+        Assert.That(await Eventually.TrueAsync(async () => await ReloadsAsync(host, "failed") == 1, _timeout, _interval), Is.True);
+        Assert.That(await ReloadsAsync(host, "rejected"), Is.Zero);
+    }
+
+    /// <summary>The datahub_plugins_reloads_total series of one outcome, scraped from the Prometheus endpoint.</summary>
+    private static async Task<double> ReloadsAsync(RunningHost host, string outcome)
+    {
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        scrape.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
+        using var response = await host.Client.SendAsync(scrape);
+        var text = await response.Content.ReadAsStringAsync();
+        return text.Split('\n')
+            .Where(line => line.StartsWith("datahub_plugins_reloads_total{", StringComparison.Ordinal) && line.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal))
+            // "name{labels} value [timestamp]"
+            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Test]

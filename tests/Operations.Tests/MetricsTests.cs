@@ -26,6 +26,20 @@ public sealed class MetricsTests() : HostFixture([TestPaths.FixturePluginsDirect
               "throw": {"execute": true, "processor": "Throwing"}
             }}
             """);
+        schema.Write("open/scripts.json", """
+            {"entities": {
+              "spin": {"execute": true, "processor": "Script", "processorConfig": {"script": "for (;;) {}", "timeoutMs": 200}},
+              "hog": {"execute": true, "processor": "Script", "processorConfig": {
+                "script": "const keep = []; for (;;) { keep.push(new Array(100000).fill(keep.length)); }", "maxHeapMB": 16, "timeoutMs": 30000}}
+            }}
+            """);
+        schema.Write("busy/data/seed.sql", "CREATE TABLE hits (n integer NOT NULL); INSERT INTO hits (n) VALUES (0);");
+        schema.Write("busy/instance.json", """
+            {"dataStores": {"database": {"provider": "sqlite", "connectionString": "Data Source=data/busy.db", "seed": "data/seed.sql", "commandTimeoutSeconds": 1}}}
+            """);
+        schema.Write("busy/counter.json", """
+            {"entities": {"hit": {"execute": true, "processor": "ExecuteSql", "processorConfig": {"sql": "update hits set n = n + 1", "execute": true}}}}
+            """);
         schema.Write("closed/instance.json", """{"auth": {"anonymous": false, "basic": {"users": "users.json"}}}""");
         schema.Write("closed/users.json", Operators.UsersFile());
         schema.Write("closed/orders.json", """
@@ -137,11 +151,43 @@ public sealed class MetricsTests() : HostFixture([TestPaths.FixturePluginsDirect
         IReadOnlyList<Sample> samples = [];
         Assert.That(await Eventually.TrueAsync(async () =>
             (samples = await Prometheus.ScrapeAsync(Host.Client)).Sum("datahub_schema_reloads_total", ("outcome", "published")) >= 1, _timeout), Is.True);
-        Assert.That(samples.Sum("datahub_schema_entities"), Is.EqualTo(6));
+        Assert.That(samples.Sum("datahub_schema_entities"), Is.EqualTo(9));
 
         Schema.Write("open/extra.json", """{"entities": {"more": {"execute": true, "processor": "NoSuchProcessor"}}}""");
         Assert.That(await Eventually.TrueAsync(async () =>
             (samples = await Prometheus.ScrapeAsync(Host.Client)).Sum("datahub_schema_reloads_total", ("outcome", "rejected")) >= 1, _timeout), Is.True);
         Assert.That(samples.Sum("datahub_plugins_failed"), Is.EqualTo(1), "the Broken fixture folder");
+    }
+
+    [Test]
+    public async Task Script_timeouts_and_memory_kills_are_counted_by_the_script_plugins_own_meter()
+    {
+        using (var spin = await Host.PostJsonAsync("open/scripts/spin", "{}"))
+        {
+            Assert.That(spin.StatusCode, Is.EqualTo(HttpStatusCode.GatewayTimeout));
+        }
+        using (var hog = await Host.PostJsonAsync("open/scripts/hog", "{}"))
+        {
+            Assert.That(await hog.Content.ReadAsStringAsync(), Does.Contain("maxHeapMB"));
+        }
+
+        IReadOnlyList<Sample> samples = [];
+        Assert.That(await Eventually.TrueAsync(async () =>
+            (samples = await Prometheus.ScrapeAsync(Host.Client)).Sum("datahub_script_stops_total", ("reason", "memory")) == 1, _timeout), Is.True);
+        Assert.That(samples.Sum("datahub_script_stops_total", ("datahub_entity", "spin"), ("reason", "timeout")), Is.EqualTo(1));
+        Assert.That(samples.Sum("datahub_script_stops_total", ("datahub_entity", "hog"), ("datahub_instance", "open"), ("reason", "memory")), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Retries_after_a_real_sqlite_lock_are_counted_by_instance()
+    {
+        var (call, firstAttemptWasBusy) = await SqliteWriteLock.CallWhileLockedAsync(
+            Path.Combine(Schema.Path, "busy", "data", "busy.db"), Host, () => Host.PostJsonAsync("busy/counter/hit?retries=2", "{}"));
+        using var response = await call;
+
+        Assert.That(firstAttemptWasBusy, Is.True);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        Assert.That(await Eventually.TrueAsync(async () =>
+            (await Prometheus.ScrapeAsync(Host.Client)).Sum("datahub_retries_total", ("datahub_instance", "busy")) >= 1, _timeout), Is.True);
     }
 }

@@ -61,6 +61,37 @@ public sealed class ReadinessTests
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the 1 s readiness timeout, not the 30 s connect timeout");
     }
 
+    [Test]
+    public async Task Every_environments_own_store_is_pinged_and_one_down_makes_the_host_unready()
+    {
+        var dev = await PostgresServer.CreateDatabaseAsync();
+        var store = new JsonObject
+        {
+            ["provider"] = "postgresql",
+            ["connectionString"] = dev,
+            ["environments"] = new JsonObject
+            {
+                ["prd"] = new JsonObject { ["connectionString"] = $"Host=127.0.0.1;Port={Ports.Free()};Username=nobody;Database=none" },
+            },
+        };
+        _schema.Write("shop/instance.json", new JsonObject
+        {
+            ["dataStores"] = new JsonObject { ["database"] = store },
+            ["environments"] = new JsonObject { ["dev"] = new JsonObject(), ["prd"] = new JsonObject() },
+        }.ToJsonString());
+        _schema.Write("shop/services.json", """{"entities": {"echo": {"execute": true, "processor": "Echo"}}}""");
+        await using var host = await RunningHost.StartAsync(_schema.Path, [TestPaths.FixturePluginsDirectory],
+            new Dictionary<string, string?>(_settings) { ["DataHub:Environment"] = "dev" });
+
+        using var ready = await host.Client.GetAsOperatorAsync("health/ready");
+        var stores = (await ready.ReadObjectAsync())["instances"]![0]!["dataStores"]!.AsArray()
+            .ToDictionary(s => s!["environment"]!.GetValue<string>(), s => s!["state"]!.GetValue<string>());
+
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "prd is down though the default environment, dev, is up");
+        Assert.That(stores, Is.EqualTo(new Dictionary<string, string> { ["dev"] = "reachable", ["prd"] = "unreachable" }));
+        Assert.That(await host.Log.WaitForLineAsync("data store shop/prd/database is now unreachable", TimeSpan.FromSeconds(5)), Is.True);
+    }
+
     private TempDirectory _schema = null!;
 
     [SetUp]

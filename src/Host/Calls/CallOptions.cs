@@ -24,30 +24,44 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
 
     /// <summary>
     /// Reads the servlet's form of the options: the URL parameters <c>filter</c> (a JSON object), <c>env</c>,
-    /// <c>cache</c> and <c>retries</c>, and the <see cref="SessionHeader"/> header.
+    /// <c>cache</c> and <c>retries</c>, the same names as <paramref name="bodyMembers"/> (the members beside
+    /// <c>data</c> of a body in the wrapper form, see <see cref="RequestInput"/>), and the <see cref="SessionHeader"/>
+    /// header. An option given both in the URL and in the body is refused: neither may silently win.
     /// </summary>
-    public static (CallOptions? Options, HostError? Error) ReadServlet(HttpRequest request)
+    public static (CallOptions? Options, HostError? Error) ReadServlet(HttpRequest request, JsonObject? bodyMembers)
     {
         var hasQuery = request.QueryString.HasValue;
         var hasSession = request.Headers.TryGetValue(SessionHeader, out var sessionHeader);
-        if (!hasQuery && !hasSession)
+        if (!hasQuery && !hasSession && bodyMembers is null)
         {
             return (None, null);
         }
         var query = hasQuery ? request.Query : QueryCollection.Empty;
         var errors = new List<string>();
+        var given = new GivenOptions(query, bodyMembers, errors);
 
         JsonObject? filter = null;
-        if (Single(query, "filter", errors) is { } filterText)
+        var (filterText, filterMember) = given.Find("filter");
+        if (filterText is not null)
         {
             filter = ParseFilter(filterText, errors);
         }
-        var environment = Single(query, "env", errors);
-        var cache = Single(query, "cache", errors);
-        int? retries = null;
-        if (Single(query, "retries", errors) is { } retriesText)
+        else if (filterMember is not null)
         {
-            if (int.TryParse(retriesText, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+            filter = filterMember as JsonObject;
+            if (filter is null)
+            {
+                errors.Add("filter must be a JSON object.");
+            }
+        }
+        var environment = given.Text("env");
+        var cache = given.Text("cache");
+        int? retries = null;
+        var (retriesText, retriesMember) = given.Find("retries");
+        if (retriesText is not null || retriesMember is not null)
+        {
+            if (retriesText is not null && int.TryParse(retriesText, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                || retriesMember is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue(out count))
             {
                 retries = count;
             }
@@ -92,18 +106,54 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
         return errors.Count > 0 ? HostError.InvalidInput(string.Join(" ", errors)) : null;
     }
 
-    private static string? Single(IQueryCollection query, string name, List<string> errors)
+    /// <summary>The options a servlet call gives, as URL parameters or as members of its body beside <c>data</c>.</summary>
+    private readonly struct GivenOptions(IQueryCollection query, JsonObject? body, List<string> errors)
     {
-        if (!query.TryGetValue(name, out var values) || StringValues.IsNullOrEmpty(values))
+        /// <summary>The option's URL parameter text or its body member; at most one of them, and null when neither.</summary>
+        public (string? Text, JsonNode? Member) Find(string name)
         {
+            var text = Parameter(name);
+            if (body is null || !body.TryGetPropertyValue(name, out var member))
+            {
+                return (text, null);
+            }
+            if (text is not null)
+            {
+                errors.Add($"'{name}' is given both as a URL parameter and in the body; give it once.");
+                return (null, null);
+            }
+            return (null, member);
+        }
+
+        /// <summary>A text option: the URL parameter, or a body member that must be a non-empty JSON string.</summary>
+        public string? Text(string name)
+        {
+            var (text, member) = Find(name);
+            if (member is null)
+            {
+                return text;
+            }
+            if (member is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } chosen)
+            {
+                return chosen;
+            }
+            errors.Add($"{name} must be a non-empty string.");
             return null;
         }
-        if (values.Count > 1)
+
+        private string? Parameter(string name)
         {
-            errors.Add($"The '{name}' parameter is given more than once.");
-            return null;
+            if (!query.TryGetValue(name, out var values) || StringValues.IsNullOrEmpty(values))
+            {
+                return null;
+            }
+            if (values.Count > 1)
+            {
+                errors.Add($"The '{name}' parameter is given more than once.");
+                return null;
+            }
+            return values.ToString();
         }
-        return values.ToString();
     }
 
     private static JsonObject? ParseFilter(string text, List<string> errors)

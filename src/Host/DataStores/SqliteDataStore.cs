@@ -117,8 +117,10 @@ internal sealed class SqliteDataStore : SqlDataStore
             SqliteConstraint when sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey
                 or SqliteConstraintForeignKey => Conflict(sqlite.Message),
             SqliteConstraint or SqliteMismatch or SqliteTooBig => Rejected(sqlite.Message),
-            // SQLite waits for a lock up to the command's time limit before it reports one busy or locked.
-            SqliteBusy or SqliteLocked or SqliteInterrupt => TimedOut(),
+            // SQLite waits for another connection's lock up to the command's time limit and then reports busy: the
+            // statement did not run (a transaction it was part of is rolled back), so the call may be retried.
+            SqliteBusy => Busy(),
+            SqliteLocked or SqliteInterrupt => TimedOut(),
             SqliteCantOpen or SqliteNotADatabase => Unavailable(),
             SqlitePerm or SqliteAuth => Forbidden(sqlite.Message),
             SqliteError => Failed($"SQLite error {SqliteError}", sqlite.Message),

@@ -9,8 +9,9 @@ namespace DataHub.Host.Diagnostics;
 
 /// <summary>
 /// The host's metrics, on the "DataHub.Host" <see cref="Meter"/>; the Prometheus endpoint exports every meter whose
-/// name starts with "DataHub." (see <see cref="MeterNamePrefix"/>), so a plug-in or a host feature with counters of
-/// its own (script timeouts, cache hits, retries) creates a meter named "DataHub.&lt;Feature&gt;" and is scraped too.
+/// name starts with "DataHub." (see <see cref="MeterNamePrefix"/>), so a plug-in with counters of its own (the Script
+/// plug-in's "DataHub.Script": timeouts and memory kills) creates a meter named "DataHub.&lt;Feature&gt;" and is
+/// scraped too. The host's own counters all live here.
 /// Entity, system and instance labels only ever hold loaded names: anything else is <see cref="Unresolved"/>.
 /// </summary>
 public sealed class DataHubMetrics
@@ -30,11 +31,14 @@ public sealed class DataHubMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _processorFailures;
     private readonly Counter<long> _schemaReloads;
+    private readonly Counter<long> _pluginReloads;
     private readonly Counter<long> _passwordHashes;
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _cacheBypasses;
     private readonly Counter<long> _cacheEvictions;
+    private readonly Counter<long> _sessions;
+    private readonly Counter<long> _retries;
 
     public DataHubMetrics(IMeterFactory meterFactory, SchemaCatalog catalog)
     {
@@ -48,6 +52,8 @@ public sealed class DataHubMetrics
             description: "Requests on which a plug-in's processor threw, by instance, system, entity and plug-in.");
         _schemaReloads = meter.CreateCounter<long>("datahub.schema.reloads",
             description: "Schema reloads, by outcome: published, rejected (invalid) or failed (its data stores could not be initialised).");
+        _pluginReloads = meter.CreateCounter<long>("datahub.plugins.reloads",
+            description: "Plug-in changes seen while running, by outcome: applied, rejected (the schema did not prepare against it) or failed (it did not load).");
         _passwordHashes = meter.CreateCounter<long>(BasicUsers.HashesComputedInstrument,
             description: "Password hashes computed to check Basic credentials.");
         _cacheHits = meter.CreateCounter<long>("datahub.cache.hits",
@@ -58,6 +64,10 @@ public sealed class DataHubMetrics
             description: "Calls that named a cache while Redis could not be reached and ran their plug-in, by instance and cache tag.");
         _cacheEvictions = meter.CreateCounter<long>("datahub.cache.evictions",
             description: "Cache tags evicted by a successful write, by instance, evicted tag (a cache or an entity) and origin (local: a write here; peer: a write on another host).");
+        _sessions = meter.CreateCounter<long>("datahub.sessions",
+            description: "Calls that named a session or needed one, by instance, session tag and outcome (verified, refused, unknown_tag, missing).");
+        _retries = meter.CreateCounter<long>("datahub.retries",
+            description: "Calls run again after a transient failure, by instance.");
         meter.CreateObservableGauge("datahub.schema.entities", () => catalog.IsLoaded ? catalog.Current.EntityCount : 0,
             description: "Entities the current schema serves.");
         meter.CreateObservableGauge("datahub.plugins.failed", () => catalog.IsLoaded ? catalog.Plugins.Failures.Count : 0,
@@ -120,6 +130,21 @@ public sealed class DataHubMetrics
             _cacheEvictions.Add(1, new TagList { { "datahub.instance", instance }, { "datahub.cache.evicted", evicted }, { "origin", origin } });
         }
     }
+
+    /// <summary>One plug-in change: "applied", "rejected" or "failed".</summary>
+    public void PluginsReloaded(string outcome) => _pluginReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>One session check. Bounded tags only: the instance and the declared tag, never the subject.</summary>
+    public void SessionChecked(string instance, string tag, string outcome)
+    {
+        if (_sessions.Enabled)
+        {
+            _sessions.Add(1, new TagList { { "datahub.instance", instance }, { "datahub.session.tag", tag }, { "outcome", outcome } });
+        }
+    }
+
+    /// <summary>One call run again after a transient failure.</summary>
+    public void CallRetried(string instance) => _retries.Add(1, new KeyValuePair<string, object?>("datahub.instance", instance));
 
     /// <summary>One PBKDF2 run, known user or not; a cache hit runs none. A rising rate is a password-guessing attempt.</summary>
     public void PasswordHashComputed() => _passwordHashes.Add(1);

@@ -23,6 +23,8 @@ public sealed class InstanceEnvironments
     /// <summary>The member of a store's settings that holds its per-environment overrides.</summary>
     public const string OverridesMember = "environments";
 
+    private static readonly string[] _environmentMembers = ["roles"];
+
     private readonly Dictionary<string, EnvironmentDefinition> _declared;
 
     private InstanceEnvironments(Dictionary<string, EnvironmentDefinition> declared) => _declared = declared;
@@ -32,6 +34,9 @@ public sealed class InstanceEnvironments
 
     /// <summary>Every environment's own stores, for initialising and disposing them with the instance's.</summary>
     public IEnumerable<InstanceDataStores> DataStores => _declared.Values.Select(environment => environment.DataStores);
+
+    /// <summary>The declared environments; when there are any, calls use only their stores.</summary>
+    public IEnumerable<EnvironmentDefinition> Declared => _declared.Values;
 
     /// <summary>
     /// Reads the <c>environments</c> member of instance.json and builds each environment's stores from
@@ -65,22 +70,9 @@ public sealed class InstanceEnvironments
                 problems.Add($"environments.{name} must be an object, such as {{}} or {{\"roles\": [\"admin\"]}}.");
                 continue;
             }
-            List<string> roles = [];
-            foreach (var (member, memberValue) in environment)
-            {
-                if (member != "roles")
-                {
-                    problems.Add($"environments.{name}: unknown member '{member}'. It takes roles.");
-                }
-                else if (memberValue is JsonArray array && array.All(role => role is JsonValue v && v.TryGetValue(out string? _)))
-                {
-                    roles = [.. array.Select(role => role!.GetValue<string>())];
-                }
-                else
-                {
-                    problems.Add($"environments.{name}.roles must be an array of role names.");
-                }
-            }
+            void ReportMember(string message) => problems.Add($"environments.{name}: {message}");
+            SchemaJson.CheckMembers(environment, _environmentMembers, "An environment", ReportMember);
+            var roles = SchemaJson.GetStrings(environment, "roles", ReportMember);
             declared[name] = new EnvironmentDefinition(name, roles, BuildStores(name, stores, instanceDirectory, problems));
         }
         foreach (var (storeName, config) in stores)

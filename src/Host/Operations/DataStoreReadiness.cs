@@ -6,8 +6,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace DataHub.Host.Operations;
 
 /// <summary>
-/// Readiness of the data: every data store of every served instance answers <c>SELECT 1</c> within the readiness
-/// timeout, all at once. One that does not makes the host unready (503), so that a load balancer sends its callers
+/// Readiness of the data: every data store a served instance's calls use (each declared environment's own, else the
+/// stores as written) answers <c>SELECT 1</c> within the readiness timeout, all at once. One that does not makes the host unready (503), so that a load balancer sends its callers
 /// elsewhere. A store's state is logged when it changes, not on every probe.
 /// </summary>
 public sealed partial class DataStoreReadiness(SchemaCatalog catalog, OperationsOptions options, ILogger<DataStoreReadiness> logger) : IHealthCheck
@@ -20,13 +20,29 @@ public sealed partial class DataStoreReadiness(SchemaCatalog catalog, Operations
 
     private readonly ConcurrentDictionary<string, string> _lastState = new(StringComparer.Ordinal);
 
-    /// <summary>The key a store's state is reported under: instance/store.</summary>
-    public static string Key(string instance, string store) => instance + "/" + store;
+    /// <summary>The key a store's state is reported under: instance/store, or instance/environment/store.</summary>
+    internal static string Key(string instance, UsedStore store) =>
+        store.Environment is null ? $"{instance}/{store.Name}" : $"{instance}/{store.Environment}/{store.Name}";
+
+    /// <summary>
+    /// The stores an instance's calls use: with environments declared, each environment's own (calls never use the
+    /// stores as written then); else the stores as written, with no environment.
+    /// </summary>
+    internal static IEnumerable<UsedStore> StoresOf(InstanceDefinition instance)
+    {
+        var environments = instance.Environments.Declared.ToList();
+        return environments.Count == 0
+            ? All(null, instance.DataStores)
+            : environments.SelectMany(environment => All(environment.Name, environment.DataStores));
+
+        static IEnumerable<UsedStore> All(string? environment, InstanceDataStores stores) =>
+            stores.Names.Select(name => new UsedStore(environment, name, stores.TryGet(name, out var store) ? store as SqlDataStore : null));
+    }
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var probes = catalog.Current.Instances.Values
-            .SelectMany(instance => instance.DataStores.Names.Select(name => (Key: Key(instance.Name, name), Store: Store(instance, name))))
+            .SelectMany(instance => StoresOf(instance).Select(store => (Key: Key(instance.Name, store), store.Store)))
             .Select(async probe => (probe.Key, State: await PingAsync(probe.Store, cancellationToken)))
             .ToList();
         var states = await Task.WhenAll(probes);
@@ -46,9 +62,6 @@ public sealed partial class DataStoreReadiness(SchemaCatalog catalog, Operations
             ? HealthCheckResult.Healthy(data: data)
             : HealthCheckResult.Unhealthy($"{down} data store(s) cannot be reached.", data: data);
     }
-
-    private static SqlDataStore? Store(InstanceDefinition instance, string name) =>
-        instance.DataStores.TryGet(name, out var store) ? store as SqlDataStore : null;
 
     private async Task<string> PingAsync(SqlDataStore? store, CancellationToken cancellationToken)
     {
@@ -92,3 +105,6 @@ public sealed partial class DataStoreReadiness(SchemaCatalog catalog, Operations
     [LoggerMessage(EventId = 1402, Level = LogLevel.Debug, Message = "Readiness: data store {Store} failed its probe")]
     private static partial void LogPingFailureDetails(ILogger logger, string store, Exception exception);
 }
+
+/// <summary>A store an instance's calls use, with the environment it belongs to (null when there are none).</summary>
+internal sealed record UsedStore(string? Environment, string Name, SqlDataStore? Store);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DataHub.Host.DataStores;
 using DataHub.Host.Schema;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -16,13 +15,10 @@ public static class HealthEndpoints
     /// <summary>The tag of the checks readiness runs; a feature with something to check (Redis, say) adds one with it.</summary>
     public const string ReadyTag = "ready";
 
-    public static IHealthChecksBuilder AddDataHubHealth(this WebApplicationBuilder builder)
-    {
-        builder.AddDataHubOperatorAccess();
-        return builder.Services.AddHealthChecks()
+    public static IHealthChecksBuilder AddDataHubHealth(this WebApplicationBuilder builder) =>
+        builder.Services.AddHealthChecks()
             .AddCheck<DataStoreReadiness>(DataStoreReadiness.Name, tags: [ReadyTag])
             .AddCheck<PluginHealth>(PluginHealth.Name, tags: [ReadyTag]);
-    }
 
     public static void MapDataHubHealth(this WebApplication app)
     {
@@ -68,11 +64,12 @@ public static class HealthEndpoints
                 name = instance.Name,
                 anonymous = instance.Access.AllowsAnonymous,
                 systems = instance.Systems.Values.Select(s => new { reference = s.Reference, entities = s.Entities.Count }),
-                dataStores = instance.DataStores.Names.Select(name => new
+                dataStores = DataStoreReadiness.StoresOf(instance).Select(used => new
                 {
-                    name,
-                    provider = instance.DataStores.TryGet(name, out var store) && store is SqlDataStore sql ? sql.Provider : null,
-                    state = storeStates?.GetValueOrDefault(DataStoreReadiness.Key(instance.Name, name)) as string,
+                    name = used.Name,
+                    environment = used.Environment,
+                    provider = used.Store?.Provider,
+                    state = storeStates?.GetValueOrDefault(DataStoreReadiness.Key(instance.Name, used)) as string,
                 }),
             }),
             plugins = plugins.Plugins.Select(p => new { name = p.Name, processors = p.Plugin.ProcessorNames, contract = p.ContractVersion.ToString() }),

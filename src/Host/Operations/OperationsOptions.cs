@@ -2,7 +2,9 @@ namespace DataHub.Host.Operations;
 
 /// <summary>
 /// The operators' settings, the "DataHub:Operations" section: who counts as an operator, how long readiness waits for
-/// a data store, and where metrics are served.
+/// a data store, where metrics and traces go, and how long a stopping host drains. Read once at start and checked with
+/// the host's other settings (<see cref="DataHubApplication.CheckSettings"/>, also run by the validate verb), then
+/// shared as this one immutable record.
 /// </summary>
 public sealed record OperationsOptions
 {

@@ -1,19 +1,11 @@
 namespace DataHub.Host.Operations;
 
-/// <summary>The operators' settings and who counts as an operator, registered once for health and metrics.</summary>
+/// <summary>The operators' settings and who counts as an operator, registered once for health, metrics and shutdown.</summary>
 public static class OperationsWiring
 {
-    public static void AddDataHubOperatorAccess(this WebApplicationBuilder builder)
+    /// <summary>Registers the settings, read and checked once at start (<see cref="DataHubApplication.CheckSettings"/>).</summary>
+    public static void AddDataHubOperatorAccess(this WebApplicationBuilder builder, OperationsOptions options)
     {
-        if (builder.Services.Any(service => service.ServiceType == typeof(OperatorAccess)))
-        {
-            return;
-        }
-        var options = OperationsOptions.Read(builder.Configuration);
-        if (options.Validate() is { Count: > 0 } problems)
-        {
-            throw new InvalidSchemaException(problems);
-        }
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new OperatorAccess(options));
     }

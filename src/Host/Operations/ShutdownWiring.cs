@@ -7,10 +7,6 @@ namespace DataHub.Host.Operations;
 /// </summary>
 public static class ShutdownWiring
 {
-    public static void AddDataHubGracefulShutdown(this WebApplicationBuilder builder)
-    {
-        builder.AddDataHubOperatorAccess();
-        var timeout = OperationsOptions.Read(builder.Configuration).ShutdownTimeout;
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = timeout);
-    }
+    public static void AddDataHubGracefulShutdown(this WebApplicationBuilder builder, OperationsOptions options) =>
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 }

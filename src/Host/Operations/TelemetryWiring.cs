@@ -19,10 +19,8 @@ public static class TelemetryWiring
     private static readonly string[] _frameworkMeters =
         ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql", "System.Runtime"];
 
-    public static void AddDataHubTelemetry(this WebApplicationBuilder builder)
+    public static void AddDataHubTelemetry(this WebApplicationBuilder builder, OperationsOptions options)
     {
-        builder.AddDataHubOperatorAccess();
-        var options = OperationsOptions.Read(builder.Configuration);
         var metricsOn = options.MetricsPath is { Length: > 0 };
         var tracesOn = options.OtlpTracesEndpoint is { Length: > 0 };
         if (!metricsOn && !tracesOn)

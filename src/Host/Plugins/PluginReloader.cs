@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using DataHub.Host.Diagnostics;
 using DataHub.Host.Schema;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,7 @@ public sealed partial class PluginReloader(
     SchemaReloader schemaReloader,
     PluginFolders folders,
     IOptions<DataHubOptions> options,
+    DataHubMetrics metrics,
     ILogger<PluginReloader> logger) : BackgroundService
 {
     // A deploy copies a plug-in's files one by one: wait until the folder has been quiet this long.
@@ -125,11 +127,16 @@ public sealed partial class PluginReloader(
         if (added.Count == 0 && replaced.Count == 0)
         {
             // Nothing new loaded (a new version that failed keeps the old one): only what operators see changes.
+            if (next.Failures.Any(failure => changed.Contains(failure.Directory)))
+            {
+                metrics.PluginsReloaded("failed");
+            }
             await schemaReloader.ReportPluginsAsync(next, cancellationToken);
             return;
         }
 
         var outcome = await schemaReloader.TryReloadAsync(next, cancellationToken);
+        metrics.PluginsReloaded(outcome.Published ? "applied" : "rejected");
         if (outcome.Published)
         {
             LogApplied(logger, string.Join(", ", added.Select(p => p.Name)));

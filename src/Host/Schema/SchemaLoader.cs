@@ -34,7 +34,7 @@ public sealed class SchemaLoader(
     private static readonly string[] _instanceMembers = ["description", "dataStores", "auth", "sessions", "environments", "maxRetries", "caches"];
     private static readonly string[] _systemMembers = ["reference", "name", "description", "entities", "mappings"];
     private static readonly string[] _entityMembers =
-        ["reference", "name", "description", "execute", "processor", "processorConfig", "dataStore", "roles", "fields", "cache", "evicts"];
+        ["reference", "name", "description", "execute", "processor", "processorConfig", "dataStore", "roles", "fields", "cache", "evicts", "requiresSession"];
 
     // The folders plug-ins were looked for in, for the unknown-processor message; without them, where some were found.
     private readonly IReadOnlyList<string> _pluginDirectories = pluginDirectories
@@ -136,16 +136,25 @@ public sealed class SchemaLoader(
         void ReportEntity(SystemDefinition system, EntityDefinition entity, string message) =>
             errors.Add(new SchemaError(Display(root, Path.Combine(folder, system.Reference + ".json")), message, entity.Address.Entity));
 
-        if (access is { AuthenticatesUsers: false })
+        void ReportUncallable(Func<EntityDefinition, bool> uncallable, string message)
         {
             foreach (var system in systems.Values)
             {
-                foreach (var entity in system.Entities.Values.Where(e => e.Roles.Count > 0))
+                foreach (var entity in system.Entities.Values.Where(uncallable))
                 {
-                    ReportEntity(system, entity,
-                        "The entity lists roles but the instance authenticates no users (auth.basic or auth.jwt): nobody could call it.");
+                    ReportEntity(system, entity, message);
                 }
             }
+        }
+        if (access is { AuthenticatesUsers: false })
+        {
+            ReportUncallable(entity => entity.Roles.Count > 0,
+                "The entity lists roles but the instance authenticates no users (auth.basic or auth.jwt): nobody could call it.");
+        }
+        if (sessions is { DeclaresTags: false })
+        {
+            ReportUncallable(entity => entity.RequiresSession,
+                "The entity requires a session but the instance declares no session tags (instance.json 'sessions'): nobody could call it.");
         }
 
         var caches = InstanceCaches.Read(settings["caches"], name, systems, Report, ReportEntity);
@@ -304,6 +313,7 @@ public sealed class SchemaLoader(
         var processorName = SchemaJson.GetString(mapping, "processor", problems.Add);
         var dataStore = SchemaJson.GetString(mapping, "dataStore", problems.Add);
         var roles = SchemaJson.GetStrings(mapping, "roles", problems.Add);
+        var requiresSession = SchemaJson.GetBoolean(mapping, "requiresSession", problems.Add, fallback: false);
         // Documentation only, but it must be text.
         SchemaJson.GetString(mapping, "name", problems.Add);
         SchemaJson.GetString(mapping, "description", problems.Add);
@@ -319,7 +329,7 @@ public sealed class SchemaLoader(
         if (!execute)
         {
             return problems.Count == 0
-                ? new EntityDefinition(address, config, dataStore ?? EntityDefinition.DefaultDataStore, roles, mapping, null)
+                ? new EntityDefinition(address, config, dataStore ?? EntityDefinition.DefaultDataStore, roles, mapping, null) { RequiresSession = requiresSession }
                 : null;
         }
         if (string.IsNullOrWhiteSpace(processorName))
@@ -373,7 +383,8 @@ public sealed class SchemaLoader(
             return null;
         }
         return new EntityDefinition(address, config, storeName, roles, mapping,
-            new PreparedProcessor(plugin.Name, processor, pluginLogger));
+            new PreparedProcessor(plugin.Name, processor, pluginLogger))
+        { RequiresSession = requiresSession };
     }
 
     private static string Names(IEnumerable<string> names)

@@ -97,6 +97,9 @@ public sealed record EntityDefinition(
     PreparedProcessor? Processor)
 {
     public const string DefaultDataStore = "database";
+
+    /// <summary>True when every call to this entity must carry a verified session (the entity's <c>requiresSession</c>).</summary>
+    public bool RequiresSession { get; init; }
 }
 
 /// <summary>An entity's prepared processor, with the plug-in it came from and the logger its requests use.</summary>

@@ -25,6 +25,7 @@ public sealed partial class InstanceServlet(
     ILogger<InstanceServlet> logger)
 {
     private readonly RequestCancellation _cancellation = new(options.Value.RequestTimeout);
+    private readonly CallRetries _retries = new(metrics);
     // The environment a call runs in when it names none.
     private readonly string _environmentName = configuration["DataHub:Environment"] is { Length: > 0 } configured ? configured : environment.EnvironmentName;
 
@@ -61,7 +62,7 @@ public sealed partial class InstanceServlet(
             JsonOutput.WriteError(http, invalid);
             return;
         }
-        var call = CallOptions.ReadServlet(http.Request);
+        var call = CallOptions.ReadServlet(http.Request, input.CallMembers);
         if (call.Error is { } refused)
         {
             JsonOutput.WriteError(http, refused);
@@ -129,7 +130,7 @@ public sealed partial class InstanceServlet(
         }
         var requestAborted = http.RequestAborted;
         var traceId = http.TraceIdentifier;
-        var session = await instance.Sessions.VerifyAsync(instance.Name, call.Session);
+        var session = await instance.Sessions.VerifyAsync(instance.Name, call.Session, entity.RequiresSession, metrics);
         if (session.Error is { } unverified)
         {
             JsonOutput.WriteError(http, unverified);
@@ -192,7 +193,7 @@ public sealed partial class InstanceServlet(
                 }
                 else
                 {
-                    (context, var retried) = await CallRetries.RunAsync(NewContext, processor.Processor, retries, instance.Name, cancellation.Token);
+                    (context, var retried) = await _retries.RunAsync(NewContext, processor.Processor, retries, instance.Name, cancellation.Token);
                     http.Response.Headers[CallRetries.Header] = retried.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
             }

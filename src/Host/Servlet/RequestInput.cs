@@ -8,16 +8,24 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace DataHub.Host.Servlet;
 
-/// <summary>A call's parsed input, or the error that refuses it.</summary>
-public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, HostError? Error)
+/// <summary>
+/// A call's parsed input, or the error that refuses it. <paramref name="CallMembers"/> holds the call options a body in
+/// the wrapper form gives beside its <c>data</c>, for <see cref="Calls.CallOptions.ReadServlet"/>.
+/// </summary>
+public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, HostError? Error, JsonObject? CallMembers = null)
 {
+    /// <summary>The call options a JSON body may give beside <c>data</c> (the wrapper form).</summary>
+    public static readonly IReadOnlyList<string> WrapperOptionMembers = ["env", "cache", "retries", "filter"];
+
     // Duplicate property names are refused: no plug-in could read such an object, and parsers disagree on them.
     private static readonly JsonDocumentOptions _jsonOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>
     /// Reads <c>data</c> from the <c>data</c> URL parameter, else from the body: JSON, or a form with a <c>data</c>
     /// field. <c>options</c> comes from the URL parameter or the form field of that name. Data must be a JSON
-    /// object or array. Every JSON text must be Unicode: bytes that are not UTF-8, after any percent-decoding, and
+    /// object or array. A JSON body in the wrapper form, <c>{"data": …, "env": …}</c> (a <c>data</c> member and at least
+    /// one of <see cref="WrapperOptionMembers"/>, nothing else), gives its data and call options apart; any other body
+    /// is the data itself, as it always was. Every JSON text must be Unicode: bytes that are not UTF-8, after any percent-decoding, and
     /// escapes of half a surrogate pair are refused here, so no plug-in ever reads such a value.
     /// </summary>
     public static async ValueTask<RequestInput> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -62,6 +70,11 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
             }
         }
 
+        JsonObject? callMembers = null;
+        if (bodyData is JsonObject wrapper && IsWrapper(wrapper))
+        {
+            (bodyData, callMembers) = Unwrap(wrapper);
+        }
         var data = bodyData;
         if (ParseParameter(query.Data ?? form.Data, "the 'data' parameter") is { } dataParameter)
         {
@@ -77,7 +90,21 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         }
 
         var options = ParseParameter(query.Options ?? form.Options, "the 'options' parameter");
-        return options is { Error: not null } refused ? refused : new RequestInput(data, options?.Data, null);
+        return options is { Error: not null } refused ? refused : new RequestInput(data, options?.Data, null, callMembers);
+    }
+
+    // Only a body that names data and nothing but call options is unwrapped: a body that is data of the caller's own
+    // shape, {"data": …} alone included, reads as it always did.
+    private static bool IsWrapper(JsonObject body) =>
+        body.Count > 1 && body.ContainsKey("data")
+        && body.All(member => member.Key == "data" || WrapperOptionMembers.Contains(member.Key, StringComparer.Ordinal));
+
+    /// <summary>Takes <c>data</c> out of a wrapper body; what remains are the call options.</summary>
+    private static (JsonNode? Data, JsonObject CallMembers) Unwrap(JsonObject wrapper)
+    {
+        var data = wrapper["data"];
+        wrapper.Remove("data");
+        return (data, wrapper);
     }
 
     /// <summary>

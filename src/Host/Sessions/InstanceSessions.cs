@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using DataHub.Host.Auth;
 using DataHub.Host.Calls;
@@ -21,9 +19,7 @@ public readonly record struct SessionCheck(JsonObject? Session, HostError? Error
 /// </summary>
 public sealed class InstanceSessions
 {
-    private static readonly Meter _meter = new(DataHubMetrics.MeterName);
-    private static readonly Counter<long> _verified = _meter.CreateCounter<long>("datahub.sessions",
-        description: "Calls that named a session, by instance, session tag and outcome (verified, refused, unknown_tag, missing).");
+    private static readonly string[] _members = ["required", "tags"];
 
     private readonly IReadOnlyDictionary<string, JwtTokens> _tags;
 
@@ -38,6 +34,9 @@ public sealed class InstanceSessions
 
     /// <summary>True when every call to the instance must carry a verified session.</summary>
     public bool Required { get; }
+
+    /// <summary>True when the instance declares session tags, so that a call can carry a session at all.</summary>
+    public bool DeclaresTags => _tags.Count > 0;
 
     /// <summary>The declared tags, in order.</summary>
     public IEnumerable<string> Tags => _tags.Keys.Order(StringComparer.Ordinal);
@@ -55,13 +54,7 @@ public sealed class InstanceSessions
             return null;
         }
         var problems = new ProblemReport(report);
-        foreach (var (member, _) in settings)
-        {
-            if (member is not ("required" or "tags"))
-            {
-                problems.Add($"sessions: unknown member '{member}'. It takes required and tags.");
-            }
-        }
+        SchemaJson.CheckMembers(settings, _members, "sessions", message => problems.Add($"sessions: {message}"));
         var required = SchemaJson.GetBoolean(settings, "required", problems.Add, label: "sessions.required", fallback: false);
         var tags = new Dictionary<string, JwtTokens>(StringComparer.Ordinal);
         if (settings["tags"] is not JsonObject declared || declared.Count == 0)
@@ -82,24 +75,25 @@ public sealed class InstanceSessions
     }
 
     /// <summary>
-    /// Verifies a call's session: none where none is needed; 401 when one is needed but absent or its token does not
-    /// hold (expired, wrong signature, audience or issuer); 400 for a tag the instance does not declare.
+    /// Verifies a call's session: none where none is needed; 401 when one is needed (by the instance, or by the entity:
+    /// <paramref name="entityRequiresSession"/>) but absent or its token does not hold (expired, wrong signature,
+    /// audience or issuer); 400 for a tag the instance does not declare. Each outcome is counted in <paramref name="metrics"/>.
     /// </summary>
-    public async Task<SessionCheck> VerifyAsync(string instance, SessionInput? input)
+    public async Task<SessionCheck> VerifyAsync(string instance, SessionInput? input, bool entityRequiresSession, DataHubMetrics metrics)
     {
         if (input is null)
         {
-            if (!Required)
+            if (!Required && !entityRequiresSession)
             {
                 return default;
             }
-            Count(instance, "", "missing");
-            return new SessionCheck(null, Unauthenticated("This instance needs a session: send session {tag, token}, or the "
+            metrics.SessionChecked(instance, "", "missing");
+            return new SessionCheck(null, Unauthenticated($"This {(Required ? "instance" : "entity")} needs a session: send session {{tag, token}}, or the "
                 + CallOptions.SessionHeader + " header on its URLs."));
         }
         if (!_tags.TryGetValue(input.Tag, out var tokens))
         {
-            Count(instance, "", "unknown_tag");
+            metrics.SessionChecked(instance, "", "unknown_tag");
             return new SessionCheck(null, HostError.InvalidInput(_tags.Count == 0
                 ? $"Session tag '{input.Tag}' is not one this instance declares; it declares none."
                 : $"Session tag '{input.Tag}' is not one this instance declares; it declares: {string.Join(", ", Tags)}."));
@@ -107,10 +101,10 @@ public sealed class InstanceSessions
         var check = await tokens.CheckAsync(input.Token);
         if (check.User is not { } user)
         {
-            Count(instance, input.Tag, "refused");
+            metrics.SessionChecked(instance, input.Tag, "refused");
             return new SessionCheck(null, Unauthenticated($"The session token is not valid: {check.Failure}."));
         }
-        Count(instance, input.Tag, "verified");
+        metrics.SessionChecked(instance, input.Tag, "verified");
         var session = new JsonObject();
         if (user["claims"] is JsonObject claims)
         {
@@ -130,13 +124,4 @@ public sealed class InstanceSessions
         {
             Headers = new Dictionary<string, string> { [HeaderNames.WWWAuthenticate] = $"{CallOptions.SessionHeader} realm=\"session\"" },
         };
-
-    // Bounded tags only: the instance and the declared tag, never the subject.
-    private static void Count(string instance, string tag, string outcome)
-    {
-        if (_verified.Enabled)
-        {
-            _verified.Add(1, new TagList { { "datahub.instance", instance }, { "datahub.session.tag", tag }, { "outcome", outcome } });
-        }
-    }
 }
