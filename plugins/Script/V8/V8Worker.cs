@@ -27,6 +27,8 @@ internal sealed partial class V8Worker : IDisposable
         [(LogLevel.Information, "log"), (LogLevel.Information, "info"), (LogLevel.Warning, "warn"), (LogLevel.Error, "error"), (LogLevel.Debug, "debug")];
 
     private readonly Dictionary<V8CompiledScript, ScriptObject> _runners = new(ReferenceEqualityComparer.Instance);
+    // Promises rejected with no handler during the current run, and why; a handler added later takes one off.
+    private readonly List<(object Promise, object? Reason)> _unhandled = [];
     private readonly Lock _gate = new();
     private readonly int _threadId = ThreadNice.CurrentThreadId();
     private long _deadline;
@@ -93,7 +95,10 @@ internal sealed partial class V8Worker : IDisposable
             var output = (string)runner.Invoke(false, request.InputJson);
             if (ReferenceEquals(output, _pending) || output == _pending)
             {
-                output = (string)_settle!.Invoke(false);
+                // The engine has drained the microtasks: a rejection nothing handled fails the run, as a throw would.
+                output = _unhandled.Count > 0
+                    ? (string)_fail!.Invoke(false, _unhandled[0].Reason, limits.MaxResponseBytes)
+                    : (string)_settle!.Invoke(false);
             }
             discard = output.StartsWith(DirtyMark, StringComparison.Ordinal);
             return ScriptRun.Finished(output);
@@ -141,6 +146,7 @@ internal sealed partial class V8Worker : IDisposable
                 discard |= _interruption != Interruption.None;
             }
             _request = null;
+            _unhandled.Clear();
             if (Lowered && ThreadNice.Restore(_threadId))
             {
                 Lowered = false;
@@ -283,6 +289,7 @@ internal sealed partial class V8Worker : IDisposable
         var engine = Runtime().CreateScriptEngine(V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.HideHostExceptions);
         var factory = (ScriptObject)engine.Evaluate(new DocumentInfo(ScriptPrelude.PreludeDocument), ScriptPrelude.Source);
         var host = (ScriptObject)factory.Invoke(false, new Action<int, string>(Log));
+        engine.PromiseRejectionCallback = OnPromiseRejection;
         _makeRunner = (ScriptObject)host.GetProperty("runner");
         _settle = (ScriptObject)host.GetProperty("settle");
         _fail = (ScriptObject)host.GetProperty("fail");
@@ -324,6 +331,19 @@ internal sealed partial class V8Worker : IDisposable
     // A run's output when the prelude itself could not write one.
     private static string ThrownOutput(string message) =>
         System.Text.Json.JsonSerializer.Serialize(new { dirty = true, error = new { message } });
+
+    // From V8, on this worker's thread, while a script runs. A promise awaited or caught later is not unhandled.
+    private void OnPromiseRejection(V8PromiseRejectionEventKind kind, object promise, object? value)
+    {
+        if (kind == V8PromiseRejectionEventKind.RejectedWithoutHandler)
+        {
+            _unhandled.Add((promise, value));
+        }
+        else if (kind == V8PromiseRejectionEventKind.HandlerAddedAfterRejection)
+        {
+            _unhandled.RemoveAll(entry => entry.Promise.Equals(promise));
+        }
+    }
 
     // console.* from the running script, on this worker's thread.
     private void Log(int level, string line)
