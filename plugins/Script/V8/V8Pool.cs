@@ -3,7 +3,12 @@ using System.Globalization;
 namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
-/// Where scripts run: a bounded set of dedicated threads, each owning one V8 isolate. A script runs synchronously on
+/// Where scripts run. First on the request's own thread, in one of a few isolates kept for that (one per core), but
+/// only for <see cref="BriefMs"/>: a run still going then is stopped, leaving nothing behind, and runs again on a
+/// dedicated worker, as every later run of that script does. So no request thread is held longer than a brief,
+/// CPU-bound piece of work would hold it, and a short script costs no thread hand-off (two thread wake-ups, most of
+/// a hello-world request's cost). Scripts allowed more stack than a request thread has go to the workers directly.
+/// The dedicated workers: a bounded set of threads, each owning one V8 isolate. A script runs synchronously on
 /// its worker, so a long one holds that worker and never an ASP.NET Core thread-pool thread. A run is handed straight
 /// to the most recently idle worker (its isolate's caches and compiled code are the warmest) and wakes that one
 /// thread only; when none is idle a new worker starts, up to <see cref="MaxIsolates"/>; past that, runs queue and
@@ -17,6 +22,19 @@ internal sealed class V8Pool
 
     /// <summary>A worker's stack: V8 is held to <see cref="ScriptLimits.MaxStackKBLimit"/>, well inside it.</summary>
     private const int WorkerStackBytes = 16 * 1024 * 1024;
+
+    /// <summary>How long a run may take on a request thread before it moves to a dedicated worker.</summary>
+    public const int BriefMs = 20;
+
+    /// <summary>
+    /// The most stack a run on a request thread may be allowed: .NET gives thread-pool threads 1.5 MB on Linux, and
+    /// V8 needs room beyond its limit (and the request's own frames below it). The default maxStackKB fits.
+    /// </summary>
+    public const int BriefStackKB = 1024;
+
+    private readonly Stack<V8Worker> _brief = new();
+    private readonly int _maxBrief = Environment.ProcessorCount;
+    private int _briefWorkers;
 
     private readonly Lock _lock = new();
     private readonly List<WorkerThread> _idle = [];
@@ -40,6 +58,51 @@ internal sealed class V8Pool
     public static int ConfiguredIsolates() =>
         int.TryParse(Environment.GetEnvironmentVariable(IsolatesVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
         && value is >= 1 and <= 1024 ? value : DefaultIsolates;
+
+    /// <summary>
+    /// Runs the script here if an isolate for brief runs is free and the run ends within <see cref="BriefMs"/>;
+    /// false otherwise (the script is then marked to run on dedicated workers from now on when it took too long).
+    /// </summary>
+    public bool TryRunHere(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken, out ScriptRun run)
+    {
+        V8Worker? worker = null;
+        lock (_lock)
+        {
+            if (!_brief.TryPop(out worker))
+            {
+                if (_briefWorkers >= _maxBrief)
+                {
+                    run = default;
+                    return false;
+                }
+                _briefWorkers++;
+            }
+        }
+        try
+        {
+            worker ??= V8Worker.ForRequestThreads();
+            if (!worker.TryRunBriefly(script, request, cancellationToken, BriefMs, out run))
+            {
+                script.RunsLong = true;
+                return false;
+            }
+            return true;
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (worker is null)
+                {
+                    _briefWorkers--;
+                }
+                else
+                {
+                    _brief.Push(worker);
+                }
+            }
+        }
+    }
 
     public void Post(V8Job job)
     {

@@ -30,9 +30,12 @@ internal sealed partial class V8Worker : IDisposable
     // Promises rejected with no handler during the current run, and why; a handler added later takes one off.
     private readonly List<(object Promise, object? Reason)> _unhandled = [];
     private readonly Lock _gate = new();
-    private readonly int _threadId = ThreadNice.CurrentThreadId();
+    private readonly int _threadId;
+    // Brief runs happen on the request's own thread: their console lines wait until the run is known to stand.
+    private readonly List<(int Level, string Line)>? _heldConsole;
     private long _deadline;
     private long _lowerAt;
+    private long _briefUntil;
     private long _repeatAt;
     private volatile bool _cancelRequested;
     private V8Runtime? _runtime;
@@ -47,7 +50,21 @@ internal sealed partial class V8Worker : IDisposable
     private ScriptRequest? _request;
     private string _entity = "";
 
-    public V8Worker() => V8Watchdog.Watch(this);
+    /// <summary>A worker for a dedicated thread (the calling one), which may lower that thread's priority.</summary>
+    public V8Worker()
+        : this(onRequestThreads: false)
+    {
+    }
+
+    private V8Worker(bool onRequestThreads)
+    {
+        _threadId = onRequestThreads ? 0 : ThreadNice.CurrentThreadId();
+        _heldConsole = onRequestThreads ? [] : null;
+        V8Watchdog.Watch(this);
+    }
+
+    /// <summary>A worker for brief runs on whichever request thread rents it: never lowers a thread.</summary>
+    public static V8Worker ForRequestThreads() => new(onRequestThreads: true);
 
     /// <summary>True once this worker's thread runs at a lowered priority it cannot raise again: retire it.</summary>
     public bool Lowered { get; private set; }
@@ -57,9 +74,34 @@ internal sealed partial class V8Worker : IDisposable
         None,
         TimedOut,
         Cancelled,
+        PastBrief,
     }
 
-    public ScriptRun Run(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken)
+    /// <summary>Runs the script to its end, whatever it takes up to its limits.</summary>
+    public ScriptRun Run(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken) =>
+        RunWithin(script, request, cancellationToken, briefMs: 0)!.Value;
+
+    /// <summary>
+    /// Runs the script if it ends within <paramref name="briefMs"/>; otherwise stops it and returns false, having
+    /// left nothing behind (not even console lines), so it can run again elsewhere.
+    /// </summary>
+    public bool TryRunBriefly(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken, int briefMs, out ScriptRun run)
+    {
+        var ended = RunWithin(script, request, cancellationToken, briefMs);
+        if (ended is not null)
+        {
+            foreach (var (level, line) in _heldConsole!)
+            {
+                WriteConsole(request, level, line);
+            }
+        }
+        _heldConsole!.Clear();
+        run = ended.GetValueOrDefault();
+        return ended is not null;
+    }
+
+    // Null when the run went past briefMs (0: no such bound) and was stopped.
+    private ScriptRun? RunWithin(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken, int briefMs)
     {
         var limits = script.Limits;
         ScriptObject runner;
@@ -69,9 +111,10 @@ internal sealed partial class V8Worker : IDisposable
         }
         catch (Exception e) when (e is IScriptEngineException)
         {
-            // Checked at load: only a broken engine gets here. Start afresh next time.
+            // Checked at load: only a broken engine gets here, or a request thread's stack too small for the parser
+            // (then the run moves to a dedicated worker). Start afresh next time.
             DiscardEngine();
-            return ScriptRun.Finished(ThrownOutput("The script engine could not compile the script"));
+            return briefMs != 0 ? null : ScriptRun.Finished(ThrownOutput("The script engine could not compile the script"));
         }
         SetLimits(limits);
 
@@ -84,7 +127,8 @@ internal sealed partial class V8Worker : IDisposable
             _interruption = Interruption.None;
             _cancelRequested = false;
             _deadline = now + limits.TimeoutMs;
-            _lowerAt = now + (long)ThreadNice.After.TotalMilliseconds;
+            _lowerAt = _threadId == 0 ? long.MaxValue : now + (long)ThreadNice.After.TotalMilliseconds;
+            _briefUntil = briefMs == 0 ? long.MaxValue : now + briefMs;
             _repeatAt = long.MaxValue;
         }
         // Only a flag: the watchdog thread does the interrupting, so no thread-pool thread ever calls into V8.
@@ -181,6 +225,10 @@ internal sealed partial class V8Worker : IDisposable
             {
                 Interrupt(Interruption.TimedOut, now);
             }
+            else if (now >= _briefUntil)
+            {
+                Interrupt(Interruption.PastBrief, now);
+            }
             else if (_interruption != Interruption.None && now >= _repeatAt)
             {
                 Interrupt(_interruption, now);
@@ -192,8 +240,9 @@ internal sealed partial class V8Worker : IDisposable
         }
     }
 
-    private ScriptRun Interrupted(ScriptLimits limits) => CurrentInterruption() switch
+    private ScriptRun? Interrupted(ScriptLimits limits) => CurrentInterruption() switch
     {
+        Interruption.PastBrief => null,
         Interruption.Cancelled => new ScriptRun(ScriptEnd.Cancelled),
         Interruption.TimedOut => new ScriptRun(ScriptEnd.TimedOut, Message: $"The script ran past its timeoutMs of {limits.TimeoutMs} ms"),
         // Interrupted by nothing this worker asked for: V8's heap watch.
@@ -348,11 +397,24 @@ internal sealed partial class V8Worker : IDisposable
     // console.* from the running script, on this worker's thread.
     private void Log(int level, string line)
     {
-        if (_request is { } request && (uint)level < (uint)_consoleMethods.Length)
+        if (_request is not { } request || (uint)level >= (uint)_consoleMethods.Length)
         {
-            var (logLevel, method) = _consoleMethods[level];
-            LogConsole(request.Logger, logLevel, _entity, method, line);
+            return;
         }
+        if (_heldConsole is null)
+        {
+            WriteConsole(request, level, line);
+        }
+        else
+        {
+            _heldConsole.Add((level, line));
+        }
+    }
+
+    private void WriteConsole(ScriptRequest request, int level, string line)
+    {
+        var (logLevel, method) = _consoleMethods[level];
+        LogConsole(request.Logger, logLevel, _entity, method, line);
     }
 
     [LoggerMessage(EventId = 3110, Message = "Script {Entity} console.{Method}: {Line}")]
