@@ -18,7 +18,7 @@ internal sealed class V8CompiledScript(V8Pool pool, ScriptSource source, ScriptL
     /// <summary>Whether the outputs are read only after the engine has drained the script's promises.</summary>
     public bool TwoSteps { get; } = ScriptPrelude.NeedsTwoSteps(source.Text, isAsync);
 
-    /// <summary>Set once a run went past <see cref="V8Pool.BriefMs"/>: every later run goes to a dedicated worker.</summary>
+    /// <summary>Whether the last run went past <see cref="V8Pool.BriefMs"/>: then the next one goes to a dedicated worker.</summary>
     public bool RunsLong { get; set; }
 
     public Task<ScriptRun> RunAsync(ScriptRequest request, CancellationToken cancellationToken)

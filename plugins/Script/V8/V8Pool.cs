@@ -3,11 +3,12 @@ using System.Globalization;
 namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
-/// Where scripts run. First on the request's own thread, in one of a few isolates kept for that (one per core), but
+/// Where scripts run. First on the request's own thread, in one of a few isolates kept for that (two per core), but
 /// only for <see cref="BriefMs"/>: a run still going then is stopped, leaving nothing behind, and runs again on a
-/// dedicated worker, as every later run of that script does. So no request thread is held longer than a brief,
-/// CPU-bound piece of work would hold it, and a short script costs no thread hand-off (two thread wake-ups, most of
-/// a hello-world request's cost). Scripts allowed more stack than a request thread has go to the workers directly.
+/// dedicated worker, as the script's later runs do until one of them is brief again. So no request thread is held
+/// longer than a brief, CPU-bound piece of work would hold it, and a short script costs no thread hand-off (two
+/// thread wake-ups, most of a hello-world request's cost). Scripts allowed more stack than a request thread has go
+/// to the workers directly.
 /// The dedicated workers: a bounded set of threads, each owning one V8 isolate. A script runs synchronously on
 /// its worker, so a long one holds that worker and never an ASP.NET Core thread-pool thread. A run is handed straight
 /// to the most recently idle worker (its isolate's caches and compiled code are the warmest) and wakes that one
@@ -24,7 +25,7 @@ internal sealed class V8Pool
     private const int WorkerStackBytes = 16 * 1024 * 1024;
 
     /// <summary>How long a run may take on a request thread before it moves to a dedicated worker.</summary>
-    public const int BriefMs = 20;
+    public const int BriefMs = 50;
 
     /// <summary>
     /// The most stack a run on a request thread may be allowed: .NET gives thread-pool threads 1.5 MB on Linux, and
@@ -33,7 +34,7 @@ internal sealed class V8Pool
     public const int BriefStackKB = 1024;
 
     private readonly Stack<V8Worker> _brief = new();
-    private readonly int _maxBrief = Environment.ProcessorCount;
+    private readonly int _maxBrief = 2 * Environment.ProcessorCount;
     private int _briefWorkers;
 
     private readonly Lock _lock = new();
@@ -61,7 +62,7 @@ internal sealed class V8Pool
 
     /// <summary>
     /// Runs the script here if an isolate for brief runs is free and the run ends within <see cref="BriefMs"/>;
-    /// false otherwise (the script is then marked to run on dedicated workers from now on when it took too long).
+    /// false otherwise (when it took too long, the script is marked to run on dedicated workers until a run is brief).
     /// </summary>
     public bool TryRunHere(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken, out ScriptRun run)
     {
@@ -248,9 +249,17 @@ internal sealed class V8RunJob(V8CompiledScript script, ScriptRequest request, C
         ScriptRun run;
         try
         {
-            run = cancellationToken.IsCancellationRequested
-                ? new ScriptRun(ScriptEnd.Cancelled)
-                : worker.Run(script, request, cancellationToken);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                run = new ScriptRun(ScriptEnd.Cancelled);
+            }
+            else
+            {
+                var started = Environment.TickCount64;
+                run = worker.Run(script, request, cancellationToken);
+                // A run that went long on a busy machine (its thread waiting for a core) may be brief next time.
+                script.RunsLong = Environment.TickCount64 - started >= V8Pool.BriefMs;
+            }
         }
         catch (Exception e)
         {

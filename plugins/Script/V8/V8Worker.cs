@@ -23,6 +23,9 @@ internal sealed partial class V8Worker : IDisposable
 
     private const long InterruptRepeatMs = 50;
 
+    /// <summary>A brief run may wait for a core this many times its CPU budget, in all, before it moves.</summary>
+    private const int BriefWallFactor = 10;
+
     private static readonly (LogLevel Level, string Method)[] _consoleMethods =
         [(LogLevel.Information, "log"), (LogLevel.Information, "info"), (LogLevel.Warning, "warn"), (LogLevel.Error, "error"), (LogLevel.Debug, "debug")];
 
@@ -36,6 +39,10 @@ internal sealed partial class V8Worker : IDisposable
     private long _deadline;
     private long _lowerAt;
     private long _briefUntil;
+    // A brief run's budget is the CPU time of the thread it runs on (from when it started), so a busy machine that
+    // leaves the thread waiting for a core does not count against it; _briefUntil bounds the wall-clock time too.
+    private int _briefThread;
+    private long _briefCpuUntil;
     private long _repeatAt;
     private volatile bool _cancelRequested;
     private V8Runtime? _runtime;
@@ -128,7 +135,9 @@ internal sealed partial class V8Worker : IDisposable
             _cancelRequested = false;
             _deadline = now + limits.TimeoutMs;
             _lowerAt = _threadId == 0 ? long.MaxValue : now + (long)ThreadNice.After.TotalMilliseconds;
-            _briefUntil = briefMs == 0 ? long.MaxValue : now + briefMs;
+            _briefUntil = briefMs == 0 ? long.MaxValue : now + (BriefWallFactor * briefMs);
+            _briefThread = briefMs == 0 ? 0 : ThreadNice.CurrentThreadId();
+            _briefCpuUntil = briefMs == 0 ? long.MaxValue : ThreadNice.CpuTimeMs(_briefThread) + briefMs;
             _repeatAt = long.MaxValue;
         }
         // Only a flag: the watchdog thread does the interrupting, so no thread-pool thread ever calls into V8.
@@ -225,7 +234,7 @@ internal sealed partial class V8Worker : IDisposable
             {
                 Interrupt(Interruption.TimedOut, now);
             }
-            else if (now >= _briefUntil)
+            else if (now >= _briefUntil || (_briefThread != 0 && ThreadNice.CpuTimeMs(_briefThread) >= _briefCpuUntil))
             {
                 Interrupt(Interruption.PastBrief, now);
             }
