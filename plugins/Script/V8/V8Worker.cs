@@ -9,7 +9,8 @@ namespace DataHub.Plugins.Script.V8;
 /// each script is compiled once per engine (on first use), and a run crosses into V8 once with the input JSON and
 /// once back with the output text (async scripts: once more, after their microtasks). An engine is dropped when a
 /// run left it dirty, was interrupted, or hit a limit; the whole isolate when it ran out of heap.
-/// Used only from its own thread, apart from <see cref="Interrupt"/> (timer and cancellation callbacks).
+/// Used by one thread at a time (its worker thread, or for brief runs the request thread that rented it from
+/// <see cref="V8Pool"/>), apart from <see cref="Tick"/> (the watchdog) and the cancellation flag.
 /// </summary>
 internal sealed partial class V8Worker : IDisposable
 {
