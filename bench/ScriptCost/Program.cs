@@ -6,8 +6,8 @@ using DataHub.Plugins.Script;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // Prints what one request costs the Script plug-in (time, and allocation on the calling thread), best of several
-// rounds after a warm-up long enough for tiered JIT; the script runs on a V8 worker thread, so the time includes
-// the hand-off to it and back.
+// rounds after a warm-up long enough for tiered JIT. A short script runs on the calling thread (a brief run, see
+// docs/script.md), so there is no hand-off to a worker thread in these figures.
 const int Requests = 20_000;
 const int Rounds = 5;
 

@@ -59,7 +59,7 @@ internal static partial class ScriptPrelude
         return reader.ReadToEnd();
     }
 
-    [GeneratedRegex(@"\b(?:async|await|Promise|then|queueMicrotask|eval|Function)\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:async|await|Promise|then|queueMicrotask|eval|Function|fromAsync|import)\b", RegexOptions.CultureInvariant)]
     private static partial Regex AsyncWords();
 
     [GeneratedRegex(@"user-script[^:\n]*:(\d+):(\d+)", RegexOptions.CultureInvariant)]

@@ -129,4 +129,19 @@ public sealed class ConsoleAndSafetyTests
         Assert.That(context.Status, Is.EqualTo(MessageStatus.ReprocessTimeout));
         Assert.That(context.ErrorMessage, Is.EqualTo("The script ran past its timeoutMs of 200 ms"));
     }
+
+    [Test]
+    public async Task A_script_that_outlasts_a_brief_run_answers_once_and_logs_each_line_once()
+    {
+        // Past V8Pool.BriefMs on the request's thread the run is stopped and runs again on a dedicated worker: the
+        // first attempt's console line must not be written too.
+        var entries = await LogOfAsync("""
+            console.log('start');
+            const until = Date.now() + 60; let spins = 0;
+            while (Date.now() < until) { spins++; }
+            attributes.put('response', {spun: spins > 0});
+            """);
+
+        Assert.That(entries.Select(e => e.Message), Is.EqualTo(new[] { "Script product/services/test console.log: start" }));
+    }
 }

@@ -248,4 +248,15 @@ public sealed class LimitsTests
             Assert.That(fine.ResponseJson(), Is.EqualTo("""{"ok":"fine"}"""), "after " + mode);
         }
     }
+
+    [Test]
+    public async Task Runaway_recursion_on_a_request_thread_ends_at_the_default_maxStackKB()
+    {
+        // On a thread-pool thread, as Kestrel's requests run: the default limit must stop V8 inside that thread's stack.
+        var processor = ScriptHarness.Processor("function down(n) { return down(n + 1) + 1; }\ndown(0);");
+
+        var context = await Task.Run(() => processor.RunAsync());
+
+        Assert.That(context.ErrorMessage, Does.StartWith("The script nested function calls deeper than maxStackKB (1024) allows"));
+    }
 }

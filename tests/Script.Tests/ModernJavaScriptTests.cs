@@ -69,6 +69,50 @@ public sealed class ModernJavaScriptTests
     }
 
     [Test]
+    public async Task A_detached_rejected_promise_nothing_handles_is_a_runtime_error()
+    {
+        var processor = ScriptHarness.Processor("""
+            attributes.put('response', {partial: true});
+            Promise.reject(new Error('lost'));
+            """);
+
+        var context = await processor.RunAsync();
+
+        Assert.That((context.Status, context.IsResponseSet), Is.EqualTo(((int?)MessageStatus.GeneralError, false)));
+        Assert.That(context.ErrorMessage, Does.StartWith("Error: lost (line 2"));
+    }
+
+    [Test]
+    public async Task A_rejection_in_an_async_chain_that_is_never_awaited_is_a_runtime_error()
+    {
+        var processor = ScriptHarness.Processor("""
+            const save = async order => { await null; throw new TypeError(`cannot save ${order}`); };
+            save('o-1').then(() => attributes.put('response', 'saved'));
+            attributes.put('response', 'started');
+            """);
+
+        var context = await processor.RunAsync();
+
+        Assert.That(context.Status, Is.EqualTo(MessageStatus.GeneralError));
+        Assert.That(context.ErrorMessage, Does.StartWith("TypeError: cannot save o-1 (line 1"));
+    }
+
+    [Test]
+    public async Task A_rejection_handled_later_in_the_run_is_not_an_error()
+    {
+        var processor = ScriptHarness.Processor("""
+            const early = Promise.reject(new Error('handled below'));
+            await null;
+            const caught = await early.catch(e => e.message);
+            attributes.put('response', {caught});
+            """);
+
+        var context = await processor.RunAsync();
+
+        Assert.That((context.Status, context.ResponseJson()), Is.EqualTo(((int?)null, """{"caught":"handled below"}""")));
+    }
+
+    [Test]
     public async Task A_promise_that_never_settles_is_a_runtime_error_not_a_hang()
     {
         var processor = ScriptHarness.Processor("await new Promise(() => {});", new { timeoutMs = 2_000 });
@@ -140,7 +184,8 @@ public sealed class ModernJavaScriptEndToEndTests : HostFixture
         schema.Write("shop/services.json", """
             {"reference": "services", "entities": {
               "quote": {"execute": true, "processor": "Script", "processorConfig": {"file": "scripts/quote.js", "maxHeapMB": 16}},
-              "reject": {"execute": true, "processor": "Script", "processorConfig": "await Promise.reject(new TypeError('no price list'));"}
+              "reject": {"execute": true, "processor": "Script", "processorConfig": "await Promise.reject(new TypeError('no price list'));"},
+              "detached": {"execute": true, "processor": "Script", "processorConfig": "Promise.reject(new RangeError('nobody waits')); attributes.put('response', 'ok');"}
             }}
             """);
         return Task.CompletedTask;
@@ -164,5 +209,16 @@ public sealed class ModernJavaScriptEndToEndTests : HostFixture
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
         Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(20));
         Assert.That(body["errorMessage"]!.GetValue<string>(), Does.StartWith("TypeError: no price list (line 1"));
+    }
+
+    [Test]
+    public async Task A_detached_rejection_answers_500_with_status_20_and_the_message()
+    {
+        using var response = await Host.PostJsonAsync("/shop/services/detached", "{}");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(20));
+        Assert.That(body["errorMessage"]!.GetValue<string>(), Does.StartWith("RangeError: nobody waits (line 1"));
     }
 }

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
-/// Lowers a worker thread's CPU priority once its run has gone on for a while, so that runaway scripts (which
+/// Per-thread scheduling, from the watchdog: the CPU time a thread has used (a brief run's budget), and lowering a
+/// worker thread's CPU priority once its run has gone on for a while, so that runaway scripts (which
 /// spin until their timeout) take a small share of the CPU and short scripts on other workers are not slowed by
 /// them. Linux only (each thread has its own nice value there); elsewhere it does nothing. Raising the priority
 /// back needs privileges a host rarely has, so a worker whose thread was lowered is retired after its run.
@@ -24,6 +25,30 @@ internal static class ThreadNice
 
     /// <summary>Restores the thread's normal priority, which only a privileged process may do; false otherwise.</summary>
     public static bool Restore(int threadId) => threadId != 0 && SetPriority(ProcessScope, threadId, 0) == 0;
+
+    /// <summary>
+    /// CPU time a thread (by id, from any thread) has used, in milliseconds; 0 where threads cannot be measured. Linux
+    /// names a thread's CPU clock by its id: ((~tid) &lt;&lt; 3) | CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED.
+    /// </summary>
+    public static long CpuTimeMs(int threadId)
+    {
+        if (threadId == 0 || ClockGetTime(((~threadId) << 3) | 6, out var time) != 0)
+        {
+            return 0;
+        }
+        return (time.Seconds * 1000) + (time.Nanoseconds / 1_000_000);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
 
     // DllImport rather than LibraryImport: these signatures need no marshalling, and the plug-in stays free of unsafe code.
     [DllImport("libc", EntryPoint = "gettid")]

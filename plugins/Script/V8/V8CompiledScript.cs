@@ -18,9 +18,16 @@ internal sealed class V8CompiledScript(V8Pool pool, ScriptSource source, ScriptL
     /// <summary>Whether the outputs are read only after the engine has drained the script's promises.</summary>
     public bool TwoSteps { get; } = ScriptPrelude.NeedsTwoSteps(source.Text, isAsync);
 
+    /// <summary>Whether the last run went past <see cref="V8Pool.BriefMs"/>: then the next one goes to a dedicated worker.</summary>
+    public bool RunsLong { get; set; }
+
     public Task<ScriptRun> RunAsync(ScriptRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!RunsLong && limits.MaxStackKB <= V8Pool.BriefStackKB && pool.TryRunHere(this, request, cancellationToken, out var run))
+        {
+            return Task.FromResult(run);
+        }
         var job = new V8RunJob(this, request, cancellationToken);
         pool.Post(job);
         return job.Task;

@@ -1,12 +1,19 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
-/// Where scripts run: a bounded set of dedicated threads, each owning one V8 isolate, fed from one queue. A script
-/// runs synchronously on its worker, so a long one holds that worker and never an ASP.NET Core thread-pool thread.
-/// Workers start on demand (an idle host holds no isolate) up to <see cref="MaxIsolates"/>, and stop after a
+/// Where scripts run. First on the request's own thread, in one of a few isolates kept for that (two per core), but
+/// only for <see cref="BriefMs"/>: a run still going then is stopped, leaving nothing behind, and runs again on a
+/// dedicated worker, as the script's later runs do until one of them is brief again. So no request thread is held
+/// longer than a brief, CPU-bound piece of work would hold it, and a short script costs no thread hand-off (two
+/// thread wake-ups, most of a hello-world request's cost). Scripts allowed more stack than a request thread has go
+/// to the workers directly.
+/// The dedicated workers: a bounded set of threads, each owning one V8 isolate. A script runs synchronously on
+/// its worker, so a long one holds that worker and never an ASP.NET Core thread-pool thread. A run is handed straight
+/// to the most recently idle worker (its isolate's caches and compiled code are the warmest) and wakes that one
+/// thread only; when none is idle a new worker starts, up to <see cref="MaxIsolates"/>; past that, runs queue and
+/// the next worker to finish takes one. Workers start on demand (an idle host holds no isolate) and stop after a
 /// minute without work. The bound is configuration, not load: DATAHUB_SCRIPT_ISOLATES (default 32).
 /// </summary>
 internal sealed class V8Pool
@@ -17,12 +24,24 @@ internal sealed class V8Pool
     /// <summary>A worker's stack: V8 is held to <see cref="ScriptLimits.MaxStackKBLimit"/>, well inside it.</summary>
     private const int WorkerStackBytes = 16 * 1024 * 1024;
 
-    private readonly ConcurrentQueue<V8Job> _queue = new();
-    private readonly SemaphoreSlim _signal = new(0);
-    private readonly Lock _workersLock = new();
+    /// <summary>How long a run may take on a request thread before it moves to a dedicated worker.</summary>
+    public const int BriefMs = 50;
+
+    /// <summary>
+    /// The most stack a run on a request thread may be allowed: .NET gives thread-pool threads 1.5 MB on Linux, and
+    /// V8 needs room beyond its limit (and the request's own frames below it). The default maxStackKB fits.
+    /// </summary>
+    public const int BriefStackKB = 1024;
+
+    private readonly Stack<V8Worker> _brief = new();
+    private readonly int _maxBrief = 2 * Environment.ProcessorCount;
+    private int _briefWorkers;
+
+    private readonly Lock _lock = new();
+    private readonly List<WorkerThread> _idle = [];
+    private readonly Queue<V8Job> _queue = new();
     private readonly TimeSpan _idleTimeout;
     private int _workers;
-    private int _waiting;
 
     public V8Pool(int maxIsolates, TimeSpan? idleTimeout = null)
     {
@@ -41,64 +60,158 @@ internal sealed class V8Pool
         int.TryParse(Environment.GetEnvironmentVariable(IsolatesVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
         && value is >= 1 and <= 1024 ? value : DefaultIsolates;
 
+    /// <summary>
+    /// Runs the script here if an isolate for brief runs is free and the run ends within <see cref="BriefMs"/>;
+    /// false otherwise (when it took too long, the script is marked to run on dedicated workers until a run is brief).
+    /// </summary>
+    public bool TryRunHere(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken, out ScriptRun run)
+    {
+        V8Worker? worker = null;
+        lock (_lock)
+        {
+            if (!_brief.TryPop(out worker))
+            {
+                if (_briefWorkers >= _maxBrief)
+                {
+                    run = default;
+                    return false;
+                }
+                _briefWorkers++;
+            }
+        }
+        try
+        {
+            worker ??= V8Worker.ForRequestThreads();
+            if (!worker.TryRunBriefly(script, request, cancellationToken, BriefMs, out run))
+            {
+                script.RunsLong = true;
+                return false;
+            }
+            return true;
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (worker is null)
+                {
+                    _briefWorkers--;
+                }
+                else
+                {
+                    _brief.Push(worker);
+                }
+            }
+        }
+    }
+
     public void Post(V8Job job)
     {
-        _queue.Enqueue(job);
-        // More work waiting than idle workers: start one, so a run never queues behind a long one while the bound allows.
-        if (Volatile.Read(ref _waiting) < _queue.Count)
+        WorkerThread? idle;
+        lock (_lock)
         {
-            StartWorker();
-        }
-        _signal.Release();
-    }
-
-    private void StartWorker()
-    {
-        lock (_workersLock)
-        {
-            if (_workers >= MaxIsolates)
+            if (_idle.Count > 0)
             {
+                idle = _idle[^1];
+                _idle.RemoveAt(_idle.Count - 1);
+            }
+            else if (_workers < MaxIsolates)
+            {
+                _workers++;
+                idle = null;
+            }
+            else
+            {
+                _queue.Enqueue(job);
                 return;
             }
-            _workers++;
         }
-        new Thread(Work, WorkerStackBytes) { IsBackground = true, Name = "DataHub V8 worker" }.Start();
+        if (idle is null)
+        {
+            Start(job);
+        }
+        else
+        {
+            idle.Give(job);
+        }
     }
 
-    private void Work()
+    private void Start(V8Job first) =>
+        new Thread(static state => { var (pool, job) = ((V8Pool, V8Job))state!; pool.Work(job); }, WorkerStackBytes)
+        {
+            IsBackground = true,
+            Name = "DataHub V8 worker",
+        }.Start((this, first));
+
+    private void Work(V8Job first)
     {
         using var worker = new V8Worker();
-        while (true)
+        var thread = new WorkerThread();
+        V8Job? job = first;
+        while (job is not null)
         {
-            Interlocked.Increment(ref _waiting);
-            var signalled = _signal.Wait(_idleTimeout);
-            Interlocked.Decrement(ref _waiting);
-            if (!signalled)
+            job.Execute(worker);
+            job = null;
+            lock (_lock)
             {
-                lock (_workersLock)
-                {
-                    // Work posted after the wait timed out is still seen: Post counts this worker as gone or finds it here.
-                    if (_queue.IsEmpty)
-                    {
-                        _workers--;
-                        return;
-                    }
-                }
-                continue;
-            }
-            if (_queue.TryDequeue(out var job))
-            {
-                job.Execute(worker);
                 if (worker.Lowered)
                 {
-                    // Its thread keeps the lowered priority: a fresh worker takes its place on demand.
-                    lock (_workersLock)
+                    // Its thread keeps the lowered priority: a fresh worker takes its place, and its queued run.
+                    if (_queue.TryDequeue(out var next))
+                    {
+                        Start(next);
+                    }
+                    else
                     {
                         _workers--;
                     }
                     return;
                 }
+                if (!_queue.TryDequeue(out job))
+                {
+                    _idle.Add(thread);
+                }
             }
+            job ??= thread.Wait(_idleTimeout) ?? Retire(thread);
+        }
+    }
+
+    // The wait timed out: stop, unless a run was handed over meanwhile.
+    private V8Job? Retire(WorkerThread thread)
+    {
+        lock (_lock)
+        {
+            if (_idle.Remove(thread))
+            {
+                _workers--;
+                return null;
+            }
+        }
+        // Post took this worker off the idle list: its run is on the way.
+        return thread.Wait(Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>An idle worker's mailbox: one run at a time, handed over by <see cref="Post"/>.</summary>
+    private sealed class WorkerThread
+    {
+        // No spinning: an idle worker sleeps until it is given a run; spinning workers only took CPU from the busy ones.
+        private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
+        private V8Job? _job;
+
+        public void Give(V8Job job)
+        {
+            Volatile.Write(ref _job, job);
+            _signal.Set();
+        }
+
+        public V8Job? Wait(TimeSpan timeout)
+        {
+            if (!_signal.Wait(timeout))
+            {
+                return null;
+            }
+            _signal.Reset();
+            return Interlocked.Exchange(ref _job, null);
         }
     }
 }
@@ -125,7 +238,9 @@ internal abstract class V8Job
 
 internal sealed class V8RunJob(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken) : V8Job
 {
-    private readonly TaskCompletionSource<ScriptRun> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run on the worker, straight after the script: the request carries on without waiting for a
+    // thread-pool thread to wake. A worker whose priority was lowered hands them to the pool instead.
+    private readonly TaskCompletionSource<ScriptRun> _completion = new();
 
     public Task<ScriptRun> Task => _completion.Task;
 
@@ -134,15 +249,35 @@ internal sealed class V8RunJob(V8CompiledScript script, ScriptRequest request, C
         ScriptRun run;
         try
         {
-            run = cancellationToken.IsCancellationRequested
-                ? new ScriptRun(ScriptEnd.Cancelled)
-                : worker.Run(script, request, cancellationToken);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                run = new ScriptRun(ScriptEnd.Cancelled);
+            }
+            else
+            {
+                var started = Environment.TickCount64;
+                run = worker.Run(script, request, cancellationToken);
+                // A run that went long on a busy machine (its thread waiting for a core) may be brief next time.
+                script.RunsLong = Environment.TickCount64 - started >= V8Pool.BriefMs;
+            }
         }
         catch (Exception e)
         {
-            _completion.SetException(e);
+            Complete(worker, completion => completion.SetException(e));
             return;
         }
-        _completion.SetResult(run);
+        Complete(worker, completion => completion.SetResult(run));
+    }
+
+    private void Complete(V8Worker worker, Action<TaskCompletionSource<ScriptRun>> complete)
+    {
+        if (worker.Lowered)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(complete, _completion, preferLocal: false);
+        }
+        else
+        {
+            complete(_completion);
+        }
     }
 }

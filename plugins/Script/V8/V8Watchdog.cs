@@ -1,9 +1,10 @@
 namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
-/// One thread that looks at every worker every few milliseconds and interrupts the runs past their timeout or
-/// whose request was cancelled, and lowers the priority of long runs. Timers would run these on the thread pool,
-/// and calling into V8 there can hold a pool thread while an isolate is busy: the pool is the host's, not ours.
+/// One thread that looks at every worker every few milliseconds and interrupts the runs past their timeout, past
+/// their brief-run budget (to move to a dedicated worker) or whose request was cancelled, and lowers the priority
+/// of long runs. Timers would run these on the thread pool, and calling into V8 there can hold a pool thread while
+/// an isolate is busy: the pool is the host's, not ours.
 /// </summary>
 internal static class V8Watchdog
 {

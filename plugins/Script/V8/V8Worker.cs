@@ -9,7 +9,8 @@ namespace DataHub.Plugins.Script.V8;
 /// each script is compiled once per engine (on first use), and a run crosses into V8 once with the input JSON and
 /// once back with the output text (async scripts: once more, after their microtasks). An engine is dropped when a
 /// run left it dirty, was interrupted, or hit a limit; the whole isolate when it ran out of heap.
-/// Used only from its own thread, apart from <see cref="Interrupt"/> (timer and cancellation callbacks).
+/// Used by one thread at a time (its worker thread, or for brief runs the request thread that rented it from
+/// <see cref="V8Pool"/>), apart from <see cref="Tick"/> (the watchdog) and the cancellation flag.
 /// </summary>
 internal sealed partial class V8Worker : IDisposable
 {
@@ -23,14 +24,26 @@ internal sealed partial class V8Worker : IDisposable
 
     private const long InterruptRepeatMs = 50;
 
+    /// <summary>A brief run may wait for a core this many times its CPU budget, in all, before it moves.</summary>
+    private const int BriefWallFactor = 10;
+
     private static readonly (LogLevel Level, string Method)[] _consoleMethods =
         [(LogLevel.Information, "log"), (LogLevel.Information, "info"), (LogLevel.Warning, "warn"), (LogLevel.Error, "error"), (LogLevel.Debug, "debug")];
 
     private readonly Dictionary<V8CompiledScript, ScriptObject> _runners = new(ReferenceEqualityComparer.Instance);
+    // Promises rejected with no handler during the current run, and why; a handler added later takes one off.
+    private readonly List<(object Promise, object? Reason)> _unhandled = [];
     private readonly Lock _gate = new();
-    private readonly int _threadId = ThreadNice.CurrentThreadId();
+    private readonly int _threadId;
+    // Brief runs happen on the request's own thread: their console lines wait until the run is known to stand.
+    private readonly List<(int Level, string Line)>? _heldConsole;
     private long _deadline;
     private long _lowerAt;
+    private long _briefUntil;
+    // A brief run's budget is the CPU time of the thread it runs on (from when it started), so a busy machine that
+    // leaves the thread waiting for a core does not count against it; _briefUntil bounds the wall-clock time too.
+    private int _briefThread;
+    private long _briefCpuUntil;
     private long _repeatAt;
     private volatile bool _cancelRequested;
     private V8Runtime? _runtime;
@@ -45,7 +58,21 @@ internal sealed partial class V8Worker : IDisposable
     private ScriptRequest? _request;
     private string _entity = "";
 
-    public V8Worker() => V8Watchdog.Watch(this);
+    /// <summary>A worker for a dedicated thread (the calling one), which may lower that thread's priority.</summary>
+    public V8Worker()
+        : this(onRequestThreads: false)
+    {
+    }
+
+    private V8Worker(bool onRequestThreads)
+    {
+        _threadId = onRequestThreads ? 0 : ThreadNice.CurrentThreadId();
+        _heldConsole = onRequestThreads ? [] : null;
+        V8Watchdog.Watch(this);
+    }
+
+    /// <summary>A worker for brief runs on whichever request thread rents it: never lowers a thread.</summary>
+    public static V8Worker ForRequestThreads() => new(onRequestThreads: true);
 
     /// <summary>True once this worker's thread runs at a lowered priority it cannot raise again: retire it.</summary>
     public bool Lowered { get; private set; }
@@ -55,9 +82,34 @@ internal sealed partial class V8Worker : IDisposable
         None,
         TimedOut,
         Cancelled,
+        PastBrief,
     }
 
-    public ScriptRun Run(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken)
+    /// <summary>Runs the script to its end, whatever it takes up to its limits.</summary>
+    public ScriptRun Run(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken) =>
+        RunWithin(script, request, cancellationToken, briefMs: 0)!.Value;
+
+    /// <summary>
+    /// Runs the script if it ends within <paramref name="briefMs"/>; otherwise stops it and returns false, having
+    /// left nothing behind (not even console lines), so it can run again elsewhere.
+    /// </summary>
+    public bool TryRunBriefly(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken, int briefMs, out ScriptRun run)
+    {
+        var ended = RunWithin(script, request, cancellationToken, briefMs);
+        if (ended is not null)
+        {
+            foreach (var (level, line) in _heldConsole!)
+            {
+                WriteConsole(request, level, line);
+            }
+        }
+        _heldConsole!.Clear();
+        run = ended.GetValueOrDefault();
+        return ended is not null;
+    }
+
+    // Null when the run went past briefMs (0: no such bound) and was stopped.
+    private ScriptRun? RunWithin(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken, int briefMs)
     {
         var limits = script.Limits;
         ScriptObject runner;
@@ -67,9 +119,10 @@ internal sealed partial class V8Worker : IDisposable
         }
         catch (Exception e) when (e is IScriptEngineException)
         {
-            // Checked at load: only a broken engine gets here. Start afresh next time.
+            // Checked at load: only a broken engine gets here, or a request thread's stack too small for the parser
+            // (then the run moves to a dedicated worker). Start afresh next time.
             DiscardEngine();
-            return ScriptRun.Finished(ThrownOutput("The script engine could not compile the script"));
+            return briefMs != 0 ? null : ScriptRun.Finished(ThrownOutput("The script engine could not compile the script"));
         }
         SetLimits(limits);
 
@@ -82,7 +135,10 @@ internal sealed partial class V8Worker : IDisposable
             _interruption = Interruption.None;
             _cancelRequested = false;
             _deadline = now + limits.TimeoutMs;
-            _lowerAt = now + (long)ThreadNice.After.TotalMilliseconds;
+            _lowerAt = _threadId == 0 ? long.MaxValue : now + (long)ThreadNice.After.TotalMilliseconds;
+            _briefUntil = briefMs == 0 ? long.MaxValue : now + (BriefWallFactor * briefMs);
+            _briefThread = briefMs == 0 ? 0 : ThreadNice.CurrentThreadId();
+            _briefCpuUntil = briefMs == 0 ? long.MaxValue : ThreadNice.CpuTimeMs(_briefThread) + briefMs;
             _repeatAt = long.MaxValue;
         }
         // Only a flag: the watchdog thread does the interrupting, so no thread-pool thread ever calls into V8.
@@ -93,7 +149,10 @@ internal sealed partial class V8Worker : IDisposable
             var output = (string)runner.Invoke(false, request.InputJson);
             if (ReferenceEquals(output, _pending) || output == _pending)
             {
-                output = (string)_settle!.Invoke(false);
+                // The engine has drained the microtasks: a rejection nothing handled fails the run, as a throw would.
+                output = _unhandled.Count > 0
+                    ? (string)_fail!.Invoke(false, _unhandled[0].Reason, limits.MaxResponseBytes)
+                    : (string)_settle!.Invoke(false);
             }
             discard = output.StartsWith(DirtyMark, StringComparison.Ordinal);
             return ScriptRun.Finished(output);
@@ -141,6 +200,7 @@ internal sealed partial class V8Worker : IDisposable
                 discard |= _interruption != Interruption.None;
             }
             _request = null;
+            _unhandled.Clear();
             if (Lowered && ThreadNice.Restore(_threadId))
             {
                 Lowered = false;
@@ -175,6 +235,10 @@ internal sealed partial class V8Worker : IDisposable
             {
                 Interrupt(Interruption.TimedOut, now);
             }
+            else if (now >= _briefUntil || (_briefThread != 0 && ThreadNice.CpuTimeMs(_briefThread) >= _briefCpuUntil))
+            {
+                Interrupt(Interruption.PastBrief, now);
+            }
             else if (_interruption != Interruption.None && now >= _repeatAt)
             {
                 Interrupt(_interruption, now);
@@ -186,8 +250,9 @@ internal sealed partial class V8Worker : IDisposable
         }
     }
 
-    private ScriptRun Interrupted(ScriptLimits limits) => CurrentInterruption() switch
+    private ScriptRun? Interrupted(ScriptLimits limits) => CurrentInterruption() switch
     {
+        Interruption.PastBrief => null,
         Interruption.Cancelled => new ScriptRun(ScriptEnd.Cancelled),
         Interruption.TimedOut => new ScriptRun(ScriptEnd.TimedOut, Message: $"The script ran past its timeoutMs of {limits.TimeoutMs} ms"),
         // Interrupted by nothing this worker asked for: V8's heap watch.
@@ -283,6 +348,7 @@ internal sealed partial class V8Worker : IDisposable
         var engine = Runtime().CreateScriptEngine(V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.HideHostExceptions);
         var factory = (ScriptObject)engine.Evaluate(new DocumentInfo(ScriptPrelude.PreludeDocument), ScriptPrelude.Source);
         var host = (ScriptObject)factory.Invoke(false, new Action<int, string>(Log));
+        engine.PromiseRejectionCallback = OnPromiseRejection;
         _makeRunner = (ScriptObject)host.GetProperty("runner");
         _settle = (ScriptObject)host.GetProperty("settle");
         _fail = (ScriptObject)host.GetProperty("fail");
@@ -325,14 +391,40 @@ internal sealed partial class V8Worker : IDisposable
     private static string ThrownOutput(string message) =>
         System.Text.Json.JsonSerializer.Serialize(new { dirty = true, error = new { message } });
 
+    // From V8, on this worker's thread, while a script runs. A promise awaited or caught later is not unhandled.
+    private void OnPromiseRejection(V8PromiseRejectionEventKind kind, object promise, object? value)
+    {
+        if (kind == V8PromiseRejectionEventKind.RejectedWithoutHandler)
+        {
+            _unhandled.Add((promise, value));
+        }
+        else if (kind == V8PromiseRejectionEventKind.HandlerAddedAfterRejection)
+        {
+            _unhandled.RemoveAll(entry => entry.Promise.Equals(promise));
+        }
+    }
+
     // console.* from the running script, on this worker's thread.
     private void Log(int level, string line)
     {
-        if (_request is { } request && (uint)level < (uint)_consoleMethods.Length)
+        if (_request is not { } request || (uint)level >= (uint)_consoleMethods.Length)
         {
-            var (logLevel, method) = _consoleMethods[level];
-            LogConsole(request.Logger, logLevel, _entity, method, line);
+            return;
         }
+        if (_heldConsole is null)
+        {
+            WriteConsole(request, level, line);
+        }
+        else
+        {
+            _heldConsole.Add((level, line));
+        }
+    }
+
+    private void WriteConsole(ScriptRequest request, int level, string line)
+    {
+        var (logLevel, method) = _consoleMethods[level];
+        LogConsole(request.Logger, logLevel, _entity, method, line);
     }
 
     [LoggerMessage(EventId = 3110, Message = "Script {Entity} console.{Method}: {Line}")]
