@@ -148,7 +148,6 @@ public sealed partial class PluginReloader(
         var reason = outcome.Errors is { } errors
             ? string.Join(Environment.NewLine, errors)
             : "the schema's data stores could not be initialised";
-        LogRejected(logger, string.Join(", ", changed.Select(Path.GetFileName)), reason);
         var reported = current;
         foreach (var folder in changed)
         {
@@ -156,6 +155,8 @@ public sealed partial class PluginReloader(
                 $"A new version did not take effect; the previous one still serves. The schema did not prepare against it: {reason}"));
         }
         await schemaReloader.ReportPluginsAsync(reported, cancellationToken);
+        // Logged once the failure is recorded, so whoever sees the line also sees it in health.
+        LogRejected(logger, string.Join(", ", changed.Select(Path.GetFileName)), reason);
         foreach (var plugin in added)
         {
             plugin.Unloader?.Dispose();
