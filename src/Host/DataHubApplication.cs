@@ -1,6 +1,7 @@
 using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Limits;
+using DataHub.Host.OpenApi;
 using DataHub.Host.Operations;
 using DataHub.Host.Plugins;
 using DataHub.Host.Schema;
@@ -51,6 +52,7 @@ public static class DataHubApplication
         builder.AddDataHubGracefulShutdown();
         builder.AddDataHubLogContext();
         builder.Services.AddDataHubDbActions();
+        builder.AddDataHubOpenApi();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
@@ -70,6 +72,7 @@ public static class DataHubApplication
         app.UseDataHubRateLimits();
         app.MapDataHubHealth();
         app.MapDataHubDbActions();
+        app.MapDataHubOpenApi();
         InstanceServlet.Map(app);
         return app;
     }
