@@ -24,6 +24,11 @@ public static class OpenApiEndpoints
         {
             options.WithTitle("DataHub {documentName}")
                 .WithOpenApiRoutePattern(DocumentRoute.Replace("{instance}", "{documentName}", StringComparison.Ordinal));
+            // The page is served by the host alone: no fonts from a CDN, no telemetry, no hosted AI chat, no toolbar.
+            options.DefaultFonts = false;
+            options.Telemetry = false;
+            options.Agent = new ScalarAgentOptions { Disabled = true };
+            options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
             // Without an instance in the path the page offers the instances anyone may call, never naming a closed one.
             foreach (var instance in http.RequestServices.GetRequiredService<SchemaCatalog>().Current.Instances.Values
                 .Where(i => i.Access.AllowsAnonymous).OrderBy(i => i.Name, StringComparer.Ordinal))
