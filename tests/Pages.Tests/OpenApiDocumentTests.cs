@@ -166,6 +166,10 @@ public sealed class OpenApiDocumentTests
 
         using var unknown = await every.Host.Client.GetAsync(OpenApiDocuments.PathOf("nowhere"));
         Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+
+        var index = await every.Host.Client.GetStringAsync("_reference/");
+        Assert.That(index, Does.Contain("_openapi/every.json"), "the reference index offers the open instance");
+        Assert.That(index, Does.Not.Contain("closed"), "and never names the closed one");
     }
 
     [Test]
