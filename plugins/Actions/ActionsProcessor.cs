@@ -11,13 +11,18 @@ namespace DataHub.Plugins.Actions;
 /// the entity's data store, and the answer set only once the commit succeeded (or the dry run was rolled back).
 /// </summary>
 internal sealed class ActionsProcessor(
-    string entity, ActionsConfig config, ExpressionEngine expressions, IDataStore store) : IDryRunProcessor, IDisposable
+    string entity, ActionsConfig config, ExpressionEngine expressions, IDataStore store) : IDryRunProcessor, IInputSchemaProvider, IDisposable
 {
     private readonly SqlText _sql = new(store.Provider);
     private readonly TableCatalog _tables = new(new SqlText(store.Provider));
     private readonly WritePlan?[] _plans = new WritePlan?[config.Steps.Count];
 
     public bool AllowsDryRun => config.AllowsDryRun;
+
+    public JsonObject InputSchema { get; } = ActionsSchemas.Input(config.Input);
+
+    // The respond step, or the last alias's value, decides the answer.
+    public JsonObject? ResponseSchema => null;
 
     public async Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
     {

@@ -54,7 +54,7 @@ public sealed class ExecuteSqlPlugin : IProcessorPlugin
         // Without a store the dialect is unknown; SQLite's rules still find the placeholders of ordinary SQL.
         var statement = SqlStatement.Compile(config, store?.Provider ?? DataStoreProviders.Sqlite, errors);
         return store is not null && statement is not null
-            ? PrepareResult.Success(new SqlProcessor(store, statement, config.Execute, allowsDryRun))
+            ? PrepareResult.Success(new SqlProcessor(store, statement, config, allowsDryRun))
             : PrepareResult.Failure([.. errors]);
     }
 }

@@ -7,9 +7,14 @@ namespace DataHub.Plugins.ExecuteSql;
 /// Each call's configuration goes through the same checks the schema's would. SQL the database cannot run is the
 /// caller's mistake: 400 with the database's own words.
 /// </summary>
-internal sealed class PassThroughProcessor(IDataStore store, SqlConfig allowed, bool allowsDryRun) : IDryRunProcessor
+internal sealed class PassThroughProcessor(IDataStore store, SqlConfig allowed, bool allowsDryRun) : IDryRunProcessor, IInputSchemaProvider
 {
     public bool AllowsDryRun => allowsDryRun;
+
+    public JsonObject InputSchema { get; } = SqlSchemas.PassThroughInput();
+
+    // The caller's SQL decides the answer.
+    public JsonObject? ResponseSchema => null;
 
     public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using DataHub.Host.Caching;
 using DataHub.Host.Calls;
 using DataHub.Host.Diagnostics;
 using DataHub.Host.Limits;
+using DataHub.Host.OpenApi;
 using DataHub.Host.Operations;
 using DataHub.Host.Plugins;
 using DataHub.Host.Schema;
@@ -56,6 +57,7 @@ public static class DataHubApplication
         builder.AddDataHubGracefulShutdown(operations);
         builder.AddDataHubLogContext();
         builder.Services.AddDataHubDbActions();
+        builder.AddDataHubOpenApi();
 
         var app = builder.Build();
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
@@ -76,6 +78,7 @@ public static class DataHubApplication
         app.UseDataHubRateLimits();
         app.MapDataHubHealth();
         app.MapDataHubDbActions();
+        app.MapDataHubOpenApi();
         InstanceServlet.Map(app);
         return app;
     }

@@ -46,6 +46,9 @@ public sealed class InstanceAccess
     /// <summary>The instance can authenticate someone: it has a users file or accepts JWTs.</summary>
     public bool AuthenticatesUsers => _basic is not null || _jwt is not null;
 
+    /// <summary>The instance checks bearer tokens (its <c>jwt</c> settings).</summary>
+    public bool AcceptsBearerTokens => _jwt is not null;
+
     /// <summary>The Basic users file (a full path), if there is one.</summary>
     public string? UsersFile => _basic?.UsersFile;
 
