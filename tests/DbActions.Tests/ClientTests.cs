@@ -33,7 +33,10 @@ public sealed class ClientTests(string provider) : HostFixture
 
         var user = await Hub.Db.ExecuteAsync<User[]>(new DbActionInput
         {
-            Env = "testing", ProductTag = "shop", Event = "db:get_user", Input = new() { Filter = new { id = 3 } },
+            Env = "testing",
+            ProductTag = "shop",
+            Event = "db:get_user",
+            Input = new() { Filter = new { id = 3 } },
         });
         Assert.That(outcome, Is.EqualTo(new Outcome(MessageStatus.Processed, 1)));
         Assert.That(user, Is.EqualTo(new[] { new User(3, "Cleo Patra") }));
@@ -52,7 +55,9 @@ public sealed class ClientTests(string provider) : HostFixture
     {
         var error = Assert.ThrowsAsync<DataHubException>(() => Hub.Db.ExecuteAsync(new DbActionInput
         {
-            Env = "testing", ProductTag = "shop", Event = "db:update_user",
+            Env = "testing",
+            ProductTag = "shop",
+            Event = "db:update_user",
             Input = new() { Data = new { name = "X" }, Filter = new { id = "one" } },
         }));
 

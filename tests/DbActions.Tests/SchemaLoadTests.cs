@@ -14,7 +14,7 @@ public sealed class SchemaLoadTests
 
         var refused = Assert.ThrowsAsync<InvalidSchemaException>(() => RunningHost.StartAsync(schema.Path));
 
-        Assert.That(refused!.Message, Does.Contain("Instance name '_db' starts with '_', which is kept for the host's own paths (/_db/execute)"));
+        Assert.That(refused!.Message, Does.Contain("Instance name '_db' starts with '_', which is kept for the host's own paths (/_db/execute, /_openapi, /_reference)"));
     }
 
     [Test]

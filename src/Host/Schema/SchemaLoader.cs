@@ -88,7 +88,7 @@ public sealed class SchemaLoader(
 
         if (name.StartsWith(DbActionEndpoint.ReservedPrefix))
         {
-            Report($"Instance name '{name}' starts with '{DbActionEndpoint.ReservedPrefix}', which is kept for the host's own paths ({DbActionEndpoint.Path}); rename the folder.");
+            Report($"Instance name '{name}' starts with '{DbActionEndpoint.ReservedPrefix}', which is kept for the host's own paths ({DbActionEndpoint.Path}, /_openapi, /_reference); rename the folder.");
             return null;
         }
         var settings = File.Exists(settingsPath) ? SchemaJson.ReadObject(settingsPath, settingsDisplay, errors) : [];
