@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataHub.Host.Caching;
 using DataHub.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataHub.Security.Tests;
 
@@ -50,7 +51,7 @@ public sealed class SharedLimitTests
     }
 
     [Test]
-    public async Task With_Redis_down_each_host_counts_alone_and_serves_calls_up_to_the_limit()
+    public async Task With_Redis_down_each_host_counts_alone_and_serves_up_to_the_limit_then_shares_the_count_again_once_Redis_answers()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var hosts = await HostPair.StartAsync(redis, "PerAddress");
@@ -70,6 +71,15 @@ public sealed class SharedLimitTests
             Assert.That(host.Host.Log.Entries.Count(e => e.Message.StartsWith("Redis cannot be reached", StringComparison.Ordinal)), Is.EqualTo(1),
                 "the outage is logged once, not per call");
         }
+
+        await redis.StartAgainAsync();
+        var reconnected = await Eventually.TrueAsync(
+            () => new[] { first, second }.All(host => host.Host.Services.GetRequiredService<RedisConnection>().IsAvailable), TimeSpan.FromSeconds(30));
+        // The restarted Redis is empty: the window's shared count starts again from nothing.
+        var afterOutage = await AlternateAsync(first, second, 2 * Limit);
+
+        Assert.That(reconnected, Is.True, "the hosts never used Redis again");
+        Assert.That(afterOutage.Select(a => a.Status), Is.EqualTo(AdmittedThenRefused(Limit, Limit)), "the limit once across both hosts again");
     }
 
     /// <summary>Calls site/echo <paramref name="calls"/> times, on the first host, then the second, and so on.</summary>
