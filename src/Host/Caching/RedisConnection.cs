@@ -87,9 +87,9 @@ public sealed partial class RedisConnection(RedisOptions options, ILogger<RedisC
     }
 
     [LoggerMessage(EventId = 1501, Level = LogLevel.Error,
-        Message = "Redis cannot be reached: caches are bypassed (every call runs its plug-in) until it answers again")]
+        Message = "Redis cannot be reached: caches are bypassed (every call runs its plug-in) and each host counts rate limits alone until it answers again")]
     private static partial void LogUnreachable(ILogger logger);
 
-    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Redis answers again: caches are back in use")]
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Redis answers again: caches and shared rate limits are back in use")]
     private static partial void LogRestored(ILogger logger);
 }

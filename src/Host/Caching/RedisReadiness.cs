@@ -28,7 +28,7 @@ public sealed class RedisReadiness(RedisConnection redis, OperationsOptions opti
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             redis.ReportOutage();
-            return HealthCheckResult.Degraded("Redis cannot be reached: caches are bypassed and every call runs its plug-in.");
+            return HealthCheckResult.Degraded("Redis cannot be reached: caches are bypassed and each host counts rate limits alone.");
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using DataHub.Host.Auth;
+using DataHub.Host.Caching;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
 using DataHub.Plugins;
@@ -15,7 +16,9 @@ namespace DataHub.Host.Limits;
 /// <summary>
 /// Rate limits on ASP.NET Core's rate limiter, in three steps: a limit per client address (before any password is
 /// checked, so that guessing is throttled too), then early authentication of calls to an instance, then a limit
-/// per authenticated user. Over a limit: 429 in the error shape, with Retry-After.
+/// per authenticated user. Over a limit: 429 in the error shape, with Retry-After. With Redis configured every host
+/// counts into Redis (<see cref="SharedWindowLimiter"/>), so the hosts sharing it admit each limit once in total;
+/// without it each host counts in its own memory.
 /// </summary>
 public static partial class RateLimits
 {
@@ -39,18 +42,19 @@ public static partial class RateLimits
         var catalog = app.Services.GetRequiredService<SchemaCatalog>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits));
         var time = app.Services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var redis = app.Services.GetRequiredService<RedisConnection>();
         if (options.TrustsProxies)
         {
             app.UseForwardedHeaders(ForwardedHeaders(options));
         }
         if (options.PerAddress.IsEnabled)
         {
-            app.UseRateLimiter(Limiter(options.PerAddress, "address", ClientAddress, logger, time));
+            app.UseRateLimiter(Limiter(options.PerAddress, "address", ClientAddress, logger, time, redis));
         }
         app.Use(next => http => AdmitCaller(http, next, catalog));
         if (options.PerUser.IsEnabled)
         {
-            app.UseRateLimiter(Limiter(options.PerUser, "user", AuthenticatedUser, logger, time));
+            app.UseRateLimiter(Limiter(options.PerUser, "user", AuthenticatedUser, logger, time, redis));
         }
     }
 
@@ -132,27 +136,35 @@ public static partial class RateLimits
     /// <summary>
     /// A fixed-window limit whose windows are aligned to the clock: the partition key carries the window's number, so
     /// a refusal knows when its window ends (Retry-After is the seconds left, not the whole window), and a new window
-    /// starts a fresh partition (an old one is dropped once idle). A refusal is logged once per window and key.
+    /// starts a fresh partition (an old one is dropped once idle). A refusal is logged once per window and key (on each
+    /// host: each answers its own refusals).
     /// </summary>
-    private static RateLimiterOptions Limiter(
-        RateLimitWindow limit, string kind, Func<HttpContext, string?> partitionKey, ILogger logger, TimeProvider time)
+    private static RateLimiterOptions Limiter(RateLimitWindow limit, string kind, Func<HttpContext, string?> partitionKey,
+        ILogger logger, TimeProvider time, RedisConnection redis)
     {
         var windowTicks = limit.Window.Ticks;
         // The end of the window in which each key's refusal was last logged.
         var refusalsLogged = new ConcurrentDictionary<string, long>();
         var options = new RateLimiterOptions { RejectionStatusCode = StatusCodes.Status429TooManyRequests };
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            partitionKey(http) is { } key
-                ? RateLimitPartition.GetFixedWindowLimiter(
-                    string.Create(CultureInfo.InvariantCulture, $"{key}\n{time.GetUtcNow().UtcTicks / windowTicks}"),
-                    _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = limit.PermitLimit,
-                        Window = limit.Window,
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    })
-                : RateLimitPartition.GetNoLimiter("\0unlimited"));
+        {
+            if (partitionKey(http) is not { } key)
+            {
+                return RateLimitPartition.GetNoLimiter("\0unlimited");
+            }
+            var window = time.GetUtcNow().UtcTicks / windowTicks;
+            var partition = string.Create(CultureInfo.InvariantCulture, $"{key}\n{window}");
+            return redis.IsConfigured
+                ? RateLimitPartition.Get(partition, _ => new SharedWindowLimiter(redis, $"datahub:ratelimit:{kind}:{partition}", limit,
+                    new DateTimeOffset((window + 1) * windowTicks, TimeSpan.Zero), time))
+                : RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limit.PermitLimit,
+                    Window = limit.Window,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+        });
         options.OnRejected = (rejected, _) =>
         {
             var http = rejected.HttpContext;
