@@ -25,8 +25,11 @@ internal interface ICompiledScript
     Task<ScriptRun> RunAsync(ScriptRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>One run's input: the JSON text of <see cref="ScriptInput"/>, and the request's logger for console.*.</summary>
-internal sealed record ScriptRequest(string InputJson, ILogger Logger);
+/// <summary>
+/// One run's input: the JSON text of <see cref="ScriptInput"/> in consecutive pieces (the engine joins them), and
+/// the request's logger for console.*.
+/// </summary>
+internal sealed record ScriptRequest(string[] InputParts, ILogger Logger);
 
 /// <summary>A script's text, the name errors give it (its file, or "the inline script") and its entity, for logs.</summary>
 internal sealed record ScriptSource(string Text, string Name, string Entity);

@@ -45,7 +45,7 @@ internal sealed class ScriptOutputs
     public static ScriptOutputs Read(string text, ScriptLimits limits)
     {
         var split = text.IndexOf('\n', StringComparison.Ordinal);
-        using var head = JsonDocument.Parse(split < 0 ? text : text[..split]);
+        using var head = JsonDocument.Parse(split < 0 ? text.AsMemory() : text.AsMemory(0, split));
         var root = head.RootElement;
         var headers = new List<KeyValuePair<string, string>>();
         if (root.TryGetProperty("httpHeaders", out var headerObject) && headerObject.ValueKind == JsonValueKind.Object)
@@ -102,7 +102,8 @@ internal sealed class ScriptOutputs
 
     private static (JsonNode? Response, string? Problem) ReadResponse(ReadOnlySpan<char> json, ScriptLimits limits)
     {
-        var utf8 = Encoding.UTF8.GetBytes(json.ToArray());
+        var utf8 = new byte[Encoding.UTF8.GetByteCount(json)];
+        Encoding.UTF8.GetBytes(json, utf8);
         JsonNode? response;
         try
         {

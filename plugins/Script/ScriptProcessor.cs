@@ -16,7 +16,7 @@ internal sealed partial class ScriptProcessor(ICompiledScript script, ScriptLimi
     {
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new ScriptRequest(ScriptInput.Write(context, entityMappingJson), context.Logger);
+        var request = new ScriptRequest(ScriptInput.WriteParts(context, entityMappingJson), context.Logger);
         var run = await script.RunAsync(request, cancellationToken).ConfigureAwait(false);
         switch (run.End)
         {

@@ -372,8 +372,9 @@
   function runner(script, twoStep, maxResponseBytes) {
     freeze(script);
     if (isObject(script.prototype)) { freeze(script.prototype); }
-    return function run(text) {
-      begin(text);
+    // The host hands the input JSON over in pieces (each string small enough for its runtime's ordinary heap).
+    return function run(...parts) {
+      begin(parts.length === 1 ? parts[0] : parts.join(''));
       const result = apply(script, G, []);
       if (!twoStep) { return finish(false, undefined, maxResponseBytes); }
       if (isObject(result) && classOf(result) === 'Promise') {

@@ -146,7 +146,7 @@ internal sealed partial class V8Worker : IDisposable
         var discard = false;
         try
         {
-            var output = (string)runner.Invoke(false, request.InputJson);
+            var output = (string)runner.Invoke(false, request.InputParts);
             if (ReferenceEquals(output, _pending) || output == _pending)
             {
                 // The engine has drained the microtasks: a rejection nothing handled fails the run, as a throw would.
