@@ -57,7 +57,7 @@ public sealed partial class AnswerCache(HybridCache cache, RedisConnection redis
                 outcome = answer is null ? CacheOutcome.Miss : CacheOutcome.Hit;
                 redis.ReportAnswered();
             }
-            catch (Exception e) when (IsRedisFailure(e))
+            catch (Exception e) when (RedisConnection.IsFailure(e))
             {
                 redis.ReportOutage();
             }
@@ -84,7 +84,7 @@ public sealed partial class AnswerCache(HybridCache cache, RedisConnection redis
         {
             await cache.SetAsync(plan.Key, answer, lifetime, plan.Tags, cancellationToken);
         }
-        catch (Exception e) when (IsRedisFailure(e))
+        catch (Exception e) when (RedisConnection.IsFailure(e))
         {
             redis.ReportOutage();
         }
@@ -122,7 +122,7 @@ public sealed partial class AnswerCache(HybridCache cache, RedisConnection redis
             {
                 await cache.RemoveByTagAsync(tag, cancellationToken);
             }
-            catch (Exception e) when (IsRedisFailure(e))
+            catch (Exception e) when (RedisConnection.IsFailure(e))
             {
                 // This host's memory is already evicted (HybridCache marks the tag before writing it to Redis).
                 redis.ReportOutage();
@@ -142,7 +142,7 @@ public sealed partial class AnswerCache(HybridCache cache, RedisConnection redis
         {
             await multiplexer.GetSubscriber().PublishAsync(_evictions, string.Join('\n', [_hostId, instance, .. tags]));
         }
-        catch (Exception e) when (IsRedisFailure(e))
+        catch (Exception e) when (RedisConnection.IsFailure(e))
         {
             redis.ReportOutage();
         }
@@ -158,7 +158,7 @@ public sealed partial class AnswerCache(HybridCache cache, RedisConnection redis
         {
             await multiplexer.GetSubscriber().SubscribeAsync(_evictions, (channel, message) => _ = EvictFromPeerAsync(message));
         }
-        catch (Exception e) when (IsRedisFailure(e))
+        catch (Exception e) when (RedisConnection.IsFailure(e))
         {
             // Redis is down at start-up: subscribe when it answers (RecoverAsync).
             Volatile.Write(ref _subscribed, 0);
@@ -181,8 +181,6 @@ public sealed partial class AnswerCache(HybridCache cache, RedisConnection redis
         await EvictHereAsync(Everything, [Everything], LocalOrigin, CancellationToken.None);
         await PublishAsync(Everything, [Everything]);
     }
-
-    private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException;
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Debug,
         Message = "Answer for {Key} not cached: {Bytes} bytes, over cache {Cache}'s maxEntryBytes of {MaxEntryBytes}")]

@@ -54,6 +54,9 @@ public sealed partial class RedisConnection(RedisOptions options, ILogger<RedisC
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>True for the exceptions a command throws when Redis cannot be reached or does not answer in time.</summary>
+    public static bool IsFailure(Exception e) => e is RedisException or TimeoutException;
+
     /// <summary>
     /// Records that Redis failed a command or a connection: the first failure of an outage is logged, later ones are
     /// not, so a down Redis under load writes one line instead of one per request.

@@ -1,6 +1,5 @@
 using DataHub.Host.Operations;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using StackExchange.Redis;
 
 namespace DataHub.Host.Caching;
 
@@ -25,7 +24,7 @@ public sealed class RedisReadiness(RedisConnection redis, OperationsOptions opti
             redis.ReportAnswered();
             return HealthCheckResult.Healthy("Redis answers.");
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisConnection.IsFailure(e))
         {
             redis.ReportOutage();
             return HealthCheckResult.Degraded("Redis cannot be reached: caches are bypassed and each host counts rate limits alone.");

@@ -129,16 +129,7 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
         public string? Text(string name)
         {
             var (text, member) = Find(name);
-            if (member is null)
-            {
-                return text;
-            }
-            if (member is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } chosen)
-            {
-                return chosen;
-            }
-            errors.Add($"{name} must be a non-empty string.");
-            return null;
+            return member is null ? text : NonEmptyText(member, name, errors);
         }
 
         private string? Parameter(string name)
@@ -154,6 +145,17 @@ public sealed record CallOptions(JsonObject? Filter, string? Environment, string
             }
             return values.ToString();
         }
+    }
+
+    /// <summary>A text option given as a JSON member (either endpoint's body): a non-empty string, else reported.</summary>
+    internal static string? NonEmptyText(JsonNode member, string name, List<string> errors)
+    {
+        if (member is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } text)
+        {
+            return text;
+        }
+        errors.Add($"{name} must be a non-empty string.");
+        return null;
     }
 
     private static JsonObject? ParseFilter(string text, List<string> errors)

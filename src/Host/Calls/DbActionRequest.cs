@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
@@ -137,27 +136,11 @@ public sealed record DbActionRequest(string Instance, string System, string Enti
             missing.Add(prefix + name);
             return null;
         }
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } text)
-        {
-            return text;
-        }
-        errors.Add($"{prefix}{name} must be a non-empty string.");
-        return null;
+        return CallOptions.NonEmptyText(node, prefix + name, errors);
     }
 
-    private static string? OptionalString(JsonObject owner, string name, List<string> errors)
-    {
-        if (!owner.TryGetPropertyValue(name, out var node) || node is null)
-        {
-            return null;
-        }
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } text)
-        {
-            return text;
-        }
-        errors.Add($"{name} must be a non-empty string.");
-        return null;
-    }
+    private static string? OptionalString(JsonObject owner, string name, List<string> errors) =>
+        owner.TryGetPropertyValue(name, out var node) && node is not null ? CallOptions.NonEmptyText(node, name, errors) : null;
 
     private static void Unknown(JsonObject owner, HashSet<string> known, string prefix, List<string> errors)
     {

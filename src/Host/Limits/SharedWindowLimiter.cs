@@ -78,7 +78,7 @@ internal sealed class SharedWindowLimiter : RateLimiter
                 _redis.ReportAnswered();
                 return count <= _permitLimit ? _admitted : _refused;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisConnection.IsFailure(e))
             {
                 _redis.ReportOutage();
             }
