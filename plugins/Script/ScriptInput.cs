@@ -37,7 +37,16 @@ internal static class ScriptInput
         using (var writer = new Utf8JsonWriter(buffer, _options))
         {
             writer.WriteStartObject();
-            Write(writer, "data", context.Data);
+            // The body's own text when the host kept it (most calls): no parse and no write here, V8 parses it.
+            writer.WritePropertyName("data");
+            if (context.DataJson is { IsEmpty: false } data)
+            {
+                writer.WriteRawValue(data.Span, skipInputValidation: true);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
             Write(writer, "context", context.Context);
             Write(writer, "user", context.User);
             Write(writer, "options", context.Options);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,8 @@ public sealed class ProcessorContext
     private JsonObject? _entityMapping;
     private JsonObject? _context;
     private JsonNode? _response;
+    private JsonNode? _data;
+    private ReadOnlyMemory<byte> _dataJson;
     private Attributes? _attributes;
 
     /// <param name="entityMapping">The entity's definition, shared by all requests; each context reads its own copy.</param>
@@ -23,8 +26,35 @@ public sealed class ProcessorContext
         _sharedEntityMapping = entityMapping;
     }
 
-    /// <summary>The call's input: the JSON body or the <c>data</c> URL parameter (object or array); null when none.</summary>
-    public JsonNode? Data { get; init; }
+    /// <summary>
+    /// The call's input: the JSON body or the <c>data</c> URL parameter (object or array); null when none. When the
+    /// host gave <see cref="DataJson"/>, parsed from it on first read.
+    /// </summary>
+    public JsonNode? Data
+    {
+        get => _data ??= _dataJson.IsEmpty ? null : JsonNode.Parse(_dataJson.Span);
+        init => _data = value;
+    }
+
+    /// <summary>
+    /// The call's input as UTF-8 JSON text, as the caller sent it and the host checked it; empty when there is none.
+    /// A plug-in that hands the data on as text (to a script engine, to a database's JSON parameter) reads this
+    /// instead of <see cref="Data"/>, and a large body is then neither parsed nor written again. When the host gave
+    /// only <see cref="Data"/>, this is it written as JSON. The memory is the host's: read it before
+    /// <see cref="IProcessor.ExecuteAsync"/> completes, and never keep it. Added in contract 1.4.
+    /// </summary>
+    public ReadOnlyMemory<byte> DataJson
+    {
+        get
+        {
+            if (_dataJson.IsEmpty && _data is { } data)
+            {
+                _dataJson = JsonSerializer.SerializeToUtf8Bytes(data);
+            }
+            return _dataJson;
+        }
+        init => _dataJson = value;
+    }
 
     /// <summary>
     /// The call's second input: criteria for selecting the records a call updates, deletes or reads (Ductape's

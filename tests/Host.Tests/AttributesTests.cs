@@ -28,6 +28,34 @@ public sealed class AttributesTests
     }
 
     [Test]
+    public void Data_given_as_text_is_parsed_on_first_read_and_the_text_stays_as_sent()
+    {
+        var text = "{ \"id\" : 7,\n \"name\": \"caf\\u00e9\" }"u8.ToArray();
+        var context = new ProcessorContext(new JsonObject()) { DataJson = text, DataStores = Mock.Of<IDataStores>(), Logger = NullLogger.Instance, TraceId = "t" };
+
+        Assert.That(context.Data!["name"]!.GetValue<string>(), Is.EqualTo("café"));
+        Assert.That(context.Data, Is.SameAs(context.Data));
+        Assert.That(context.DataJson.ToArray(), Is.EqualTo(text));
+    }
+
+    [Test]
+    public void Data_given_as_a_node_reads_as_text_too()
+    {
+        var context = NewContext();
+
+        Assert.That(System.Text.Encoding.UTF8.GetString(context.DataJson.Span), Is.EqualTo("""{"id":1}"""));
+    }
+
+    [Test]
+    public void No_data_is_null_and_empty_text()
+    {
+        var context = new ProcessorContext(new JsonObject()) { DataStores = Mock.Of<IDataStores>(), Logger = NullLogger.Instance, TraceId = "t" };
+
+        Assert.That(context.Data, Is.Null);
+        Assert.That(context.DataJson.IsEmpty, Is.True);
+    }
+
+    [Test]
     public void Each_request_gets_its_own_copy_of_the_entity_mapping()
     {
         var shared = new JsonObject { ["processor"] = "Echo" };

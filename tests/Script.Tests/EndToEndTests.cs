@@ -25,6 +25,7 @@ public sealed class EndToEndTests : HostFixture
                          "processorConfig": "var order = attributes.get('data');\nvar total = order.lines.length;"},
               "loop": {"execute": true, "processor": "Script", "processorConfig": {"script": "while (true) {}", "timeoutMs": 4000}},
               "spin": {"execute": true, "processor": "Script", "processorConfig": {"script": "console.log('spinning'); while (true) {}", "timeoutMs": 60000}},
+              "echo": {"execute": true, "processor": "Script", "processorConfig": "attributes.put('response', attributes.get('data'));"},
               "recurse": {"execute": true, "processor": "Script", "processorConfig": {"script": "function f() { return f(); } f();", "maxRecursionDepth": 50}}
             }}
             """);
@@ -41,6 +42,28 @@ public sealed class EndToEndTests : HostFixture
         Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(20));
         Assert.That(body["errorMessage"]!.GetValue<string>(), Does.StartWith("TypeError: Cannot read properties of undefined (reading 'length') (line 2, column "));
         Assert.That(body["traceId"]!.GetValue<string>(), Is.Not.Empty);
+    }
+
+    // The host hands a JSON body to the script as the caller's text; these bodies cross Kestrel's buffers, hold
+    // characters of every UTF-8 length and escapes, and come as the whole body or as a wrapper's data.
+    [TestCase(false, 10, TestName = "A_small_body_reaches_the_script_as_sent")]
+    [TestCase(false, 5_000, TestName = "A_large_body_reaches_the_script_as_sent")]
+    [TestCase(true, 5_000, TestName = "A_large_wrapper_bodys_data_reaches_the_script_as_sent")]
+    public async Task Bodies_reach_the_script_as_sent(bool wrapped, int lines)
+    {
+        var text = new System.Text.StringBuilder("{\"lines\": [\n");
+        for (var i = 0; i < lines; i++)
+        {
+            text.Append(i == 0 ? "  " : ",\n  ").Append("{\"n\": ").Append(i)
+                .Append(", \"text\": \"a\\u00e9 é € 😀 \\\"quoted\\\" \\t ").Append(i).Append("\", \"price\": 12.5e1, \"none\": null}");
+        }
+        text.Append("\n]}");
+        var body = wrapped ? $$"""{ "retries" : 0, "data" : {{text}} }""" : text.ToString();
+
+        using var response = await Host.PostJsonAsync("/shop/services/echo", body);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(await response.Content.ReadAsStringAsync()), JsonNode.Parse(text.ToString())), Is.True);
     }
 
     [Test]

@@ -59,6 +59,10 @@ public sealed class IsolationTests
     [TestCase("function parseInt() { return 1; } var isNaN = 2;", TestName = "Declarations_redefining_builtin_globals")]
     [TestCase("this.viaThis = 1; this['a b'] = 2;", TestName = "Properties_set_on_the_global_object")]
     [TestCase("Object.defineProperty(this, 'sealed', {value: 1, configurable: false});", TestName = "A_non_configurable_global")]
+    [TestCase("Reflect.defineProperty(this, 'reflected', {value: 1}); Object.defineProperties(this, {many: {value: 2}});", TestName = "Reflect_defineProperty_and_defineProperties_on_the_global_object")]
+    [TestCase("Object.defineProperty(new Proxy(this, {}), 'throughProxy', {value: 1});", TestName = "A_definition_through_a_proxy_of_the_global_object")]
+    [TestCase("Reflect.defineProperty(Proxy.revocable(this, {}).proxy, 'throughRevocable', {value: 1});", TestName = "A_definition_through_a_revocable_proxy_of_the_global_object")]
+    [TestCase("Error.captureStackTrace(this);", TestName = "A_stack_captured_onto_the_global_object")]
     [TestCase("Object.prototype.polluted = 1; Array.prototype.extra = function () {}; String.prototype.shout = 2;", TestName = "Additions_to_prototypes")]
     [TestCase("JSON.stringify = function () { return 'hacked'; }; Math.max = null; parseInt = 3;", TestName = "Replaced_builtins")]
     [TestCase("delete Math.max; delete Array.prototype.push; delete this.parseInt; delete JSON.parse;", TestName = "Deleted_builtins")]
@@ -86,6 +90,41 @@ public sealed class IsolationTests
         // Done, or refused: a frozen intrinsic cannot be redefined.
         Assert.That(changed.Status is null || changed.ErrorMessage!.StartsWith("TypeError: Cannot ", StringComparison.Ordinal), changed.ErrorMessage);
         Assert.That(after, Is.EqualTo(pristine));
+    }
+
+    // The fingerprint lists names, not symbols: a global keyed by a symbol is checked on its own.
+    [TestCase("globalThis[Symbol('mine')] = 1;", TestName = "A_global_keyed_by_a_symbol_is_gone_next_time")]
+    [TestCase("Object.defineProperty(globalThis, Symbol.for('shared'), {value: 2});", TestName = "A_hidden_global_keyed_by_a_symbol_is_gone_next_time")]
+    public async Task Symbol_keyed_globals(string change)
+    {
+        var processor = ScriptHarness.Processor($$"""
+            var before = Object.getOwnPropertySymbols(globalThis).length;
+            {{change}}
+            attributes.put('response', before);
+            """);
+
+        var first = await processor.RunAsync();
+        var second = await processor.RunAsync();
+
+        Assert.That(second.ResponseJson(), Is.EqualTo(first.ResponseJson()));
+    }
+
+    [Test]
+    public async Task The_definition_functions_the_guard_watches_behave_as_the_built_in_ones()
+    {
+        var processor = ScriptHarness.Processor("""
+            var o = Object.defineProperty({}, 'a', {value: 1, enumerable: true});
+            Object.defineProperties(o, {b: {value: 2, enumerable: true}});
+            var defined = Reflect.defineProperty(o, 'c', {value: 3, enumerable: true});
+            var error = {}; Error.captureStackTrace(error);
+            var p = new Proxy({}, {get: function (t, k) { return k; }});
+            var notNew; try { Proxy({}, {}); } catch (e) { notNew = e.name; }
+            attributes.put('response', [o, defined, typeof error.stack, p.x, notNew, Proxy.revocable({}, {}).proxy !== null,
+              Object.defineProperty.name, Object.defineProperty.length, Proxy.name, Proxy.length]);
+            """);
+
+        Assert.That((await processor.RunAsync()).ResponseJson(),
+            Is.EqualTo("""[{"a":1,"b":2,"c":3},true,"string","x","TypeError",true,"defineProperty",3,"Proxy",2]"""));
     }
 
     [Test]

@@ -5,7 +5,7 @@
 (function (hostLog) {
   'use strict';
   const G = globalThis;
-  const { defineProperty, getOwnPropertyDescriptor, getPrototypeOf, freeze, isExtensible, keys: objectKeys } = Object;
+  const { defineProperty, getOwnPropertyDescriptor, getOwnPropertySymbols, getPrototypeOf, freeze, isExtensible, keys: objectKeys } = Object;
   const { ownKeys, apply } = Reflect;
   const jsonParse = JSON.parse, jsonStringify = JSON.stringify, rawJson = JSON.rawJSON;
   const objectToString = Object.prototype.toString;
@@ -253,13 +253,17 @@
     return { message: cut(message, MAX_ERROR_TEXT), stack };
   }
 
-  const globalKeyCount = () => ownKeys(G).length;
-  let pristineKeys = 0, pristinePrototype = null;
+  // Every property of the global object is locked, so a request can only add one. Listing all of them costs
+  // microseconds (V8 sorts its whole dictionary); listing the enumerable ones skips the sort, and the few functions
+  // that can define a non-enumerable property say when they do so on the global object.
+  let definedOnGlobal = false;
+  const globalAdditions = () => objectKeys(G).length + getOwnPropertySymbols(G).length;
+  let pristineAdditions = 0, pristinePrototype = null;
 
   function finish(threw, thrown, maxResponseBytes) {
     const outputs = {
       // A global added, or the global object changed: this engine is not used again.
-      dirty: globalKeyCount() !== pristineKeys || !isExtensible(G) || getPrototypeOf(G) !== pristinePrototype,
+      dirty: definedOnGlobal || globalAdditions() !== pristineAdditions || !isExtensible(G) || getPrototypeOf(G) !== pristinePrototype,
       httpStatus, status, errorMessage, httpHeaders: headersObject(),
     };
     if (threw) { outputs.error = describeThrown(thrown); }
@@ -305,6 +309,36 @@
     defineProperty(target, name, { get, set, enumerable: d.enumerable, configurable: false });
   }
 
+  // The functions that can give the global object a property Object.keys does not list (not enumerable) are
+  // replaced by ones that note when their target is the global object, so finish() need not list every property.
+  function watchDefinitionsOnGlobal() {
+    const watch = (owner, name, length) => {
+      const original = owner[name];
+      if (typeof original !== 'function') { return; }
+      const watched = { [name](target, ...rest) {
+        if (target === G) { definedOnGlobal = true; }
+        return apply(original, this, [target, ...rest]);
+      } }[name];
+      defineProperty(watched, 'length', { value: length });
+      defineProperty(owner, name, { value: watched, writable: true, enumerable: false, configurable: true });
+    };
+    watch(Object, 'defineProperty', 3);
+    watch(Object, 'defineProperties', 2);
+    watch(Reflect, 'defineProperty', 3);
+    // V8's own: it gives its target a 'stack' property.
+    watch(Error, 'captureStackTrace', 2);
+    // A proxy of the global object forwards definitions to it.
+    const NativeProxy = Proxy;
+    const WatchedProxy = function Proxy(target, handler) {
+      if (new.target === undefined) { throw new TypeError("Constructor Proxy requires 'new'"); }
+      if (target === G) { definedOnGlobal = true; }
+      return new NativeProxy(target, handler);
+    };
+    defineProperty(WatchedProxy, 'revocable', { value: NativeProxy.revocable, writable: true, enumerable: false, configurable: true });
+    watch(WatchedProxy, 'revocable', 2);
+    defineProperty(G, 'Proxy', { value: WatchedProxy, writable: true, enumerable: false, configurable: true });
+  }
+
   function lockdown() {
     // Not ECMAScript: WebAssembly compiles code outside the heap limit; FinalizationRegistry and Atomics.waitAsync
     // call back later, possibly during another request.
@@ -317,6 +351,7 @@
     }
     defineProperty(G, 'attributes', { value: attributes, writable: false, enumerable: false, configurable: false });
     defineProperty(G, 'console', { value: console, writable: false, enumerable: false, configurable: false });
+    watchDefinitionsOnGlobal();
 
     const roots = [G];
     const reach = [
@@ -362,7 +397,7 @@
         defineProperty(G, key, 'value' in d ? { writable: false, configurable: false } : { configurable: false });
       }
     }
-    pristineKeys = globalKeyCount();
+    pristineAdditions = globalAdditions();
     pristinePrototype = getPrototypeOf(G);
   }
 

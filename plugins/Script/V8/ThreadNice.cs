@@ -17,8 +17,13 @@ internal static class ThreadNice
     private const int ProcessScope = 0; // PRIO_PROCESS: on Linux, with a thread id, that one thread.
     private const int Lowered = 10;
 
+    // Asked on every brief run: kept per thread, since asking Linux is a system call.
+    [ThreadStatic]
+    private static int _currentThreadId;
+
     /// <summary>The calling thread's id, for <see cref="Lower"/>; 0 where threads cannot be lowered.</summary>
-    public static int CurrentThreadId() => OperatingSystem.IsLinux() ? GetTid() : 0;
+    public static int CurrentThreadId() => _currentThreadId != 0 ? _currentThreadId
+        : OperatingSystem.IsLinux() ? _currentThreadId = GetTid() : 0;
 
     /// <summary>Lowers the thread (from any thread); false when it could not.</summary>
     public static bool Lower(int threadId) => threadId != 0 && SetPriority(ProcessScope, threadId, Lowered) == 0;

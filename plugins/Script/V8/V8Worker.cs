@@ -40,9 +40,11 @@ internal sealed partial class V8Worker : IDisposable
     private long _deadline;
     private long _lowerAt;
     private long _briefUntil;
-    // A brief run's budget is the CPU time of the thread it runs on (from when it started), so a busy machine that
-    // leaves the thread waiting for a core does not count against it; _briefUntil bounds the wall-clock time too.
+    // A brief run's budget is the CPU time of the thread it runs on, so a busy machine that leaves the thread waiting
+    // for a core does not count against it; _briefUntil bounds the wall-clock time too. The budget counts from the
+    // first watchdog tick that sees the run (at most one period after it began), which spares every run a system call.
     private int _briefThread;
+    private int _briefMs;
     private long _briefCpuUntil;
     private long _repeatAt;
     private volatile bool _cancelRequested;
@@ -138,7 +140,8 @@ internal sealed partial class V8Worker : IDisposable
             _lowerAt = _threadId == 0 ? long.MaxValue : now + (long)ThreadNice.After.TotalMilliseconds;
             _briefUntil = briefMs == 0 ? long.MaxValue : now + (BriefWallFactor * briefMs);
             _briefThread = briefMs == 0 ? 0 : ThreadNice.CurrentThreadId();
-            _briefCpuUntil = briefMs == 0 ? long.MaxValue : ThreadNice.CpuTimeMs(_briefThread) + briefMs;
+            _briefMs = briefMs;
+            _briefCpuUntil = long.MaxValue;
             _repeatAt = long.MaxValue;
         }
         // Only a flag: the watchdog thread does the interrupting, so no thread-pool thread ever calls into V8.
@@ -235,7 +238,7 @@ internal sealed partial class V8Worker : IDisposable
             {
                 Interrupt(Interruption.TimedOut, now);
             }
-            else if (now >= _briefUntil || (_briefThread != 0 && ThreadNice.CpuTimeMs(_briefThread) >= _briefCpuUntil))
+            else if (now >= _briefUntil || BriefCpuSpent())
             {
                 Interrupt(Interruption.PastBrief, now);
             }
@@ -248,6 +251,22 @@ internal sealed partial class V8Worker : IDisposable
                 Lowered = ThreadNice.Lower(_threadId);
             }
         }
+    }
+
+    // Under the gate, on the watchdog thread.
+    private bool BriefCpuSpent()
+    {
+        if (_briefThread == 0)
+        {
+            return false;
+        }
+        var cpu = ThreadNice.CpuTimeMs(_briefThread);
+        if (_briefCpuUntil == long.MaxValue)
+        {
+            _briefCpuUntil = cpu + _briefMs;
+            return false;
+        }
+        return cpu >= _briefCpuUntil;
     }
 
     private ScriptRun? Interrupted(ScriptLimits limits) => CurrentInterruption() switch

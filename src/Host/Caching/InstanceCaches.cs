@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using DataHub.Host.Calls;
 using DataHub.Host.Schema;
 using DataHub.Host.Servlet;
 using DataHub.Plugins;
@@ -131,7 +132,7 @@ public sealed partial class InstanceCaches
         }
         Add(definitionHash);
         Add(call.Environment);
-        Add(call.Data?.ToJsonString());
+        Add(call.Data.Node?.ToJsonString());
         Add(call.Filter?.ToJsonString());
         Add(call.Options?.ToJsonString());
         Add(varyByUser ? call.User?["id"]?.ToJsonString() : null);
@@ -300,4 +301,4 @@ public sealed partial class InstanceCaches
 }
 
 /// <summary>What a call's answer depends on besides its entity: its environment, inputs and caller.</summary>
-public readonly record struct CallIdentity(string Environment, JsonNode? Data, JsonObject? Filter, JsonNode? Options, JsonObject? User, JsonObject? Session);
+public readonly record struct CallIdentity(string Environment, CallData Data, JsonObject? Filter, JsonNode? Options, JsonObject? User, JsonObject? Session);

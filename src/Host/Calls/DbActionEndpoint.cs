@@ -26,7 +26,7 @@ public sealed class DbActionEndpoint(InstanceServlet servlet, DataHubMetrics met
             return;
         }
 
-        var (request, error) = DbActionRequest.Read(input.Data);
+        var (request, error) = DbActionRequest.Read(input.Data.Node);
         if (error is not null)
         {
             JsonOutput.WriteError(http, error);
@@ -36,7 +36,7 @@ public sealed class DbActionEndpoint(InstanceServlet servlet, DataHubMetrics met
         var target = await servlet.ResolveAsync(http, request!.Instance, request.System, request.Entity);
         if (target is not null)
         {
-            await servlet.RunAsync(http, target, request.Data, options: null, request.Options);
+            await servlet.RunAsync(http, target, CallData.FromNode(request.Data), options: null, request.Options);
         }
         if (metrics.IsEnabled)
         {

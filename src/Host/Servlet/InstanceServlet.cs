@@ -62,13 +62,14 @@ public sealed partial class InstanceServlet(
             JsonOutput.WriteError(http, invalid);
             return;
         }
+        using var data = input.Data;
         var call = CallOptions.ReadServlet(http.Request, input.CallMembers);
         if (call.Error is { } refused)
         {
             JsonOutput.WriteError(http, refused);
             return;
         }
-        await RunAsync(http, target, input.Data, input.Options, call.Options!);
+        await RunAsync(http, target, data, input.Options, call.Options!);
     }
 
     /// <summary>
@@ -108,7 +109,7 @@ public sealed partial class InstanceServlet(
     }
 
     /// <summary>Checks the call's options, runs the processor and writes its outputs: the part both endpoints share.</summary>
-    internal async Task RunAsync(HttpContext http, CallTarget target, JsonNode? data, JsonNode? options, CallOptions call)
+    internal async Task RunAsync(HttpContext http, CallTarget target, CallData data, JsonNode? options, CallOptions call)
     {
         var (instance, system, entity, processor, entityName, user) = target;
         if (call.Check(instance.Caches) is { } refused)
@@ -144,7 +145,8 @@ public sealed partial class InstanceServlet(
 
         ProcessorContext NewContext() => new(entity.Mapping)
         {
-            Data = data,
+            Data = data.NodeUnlessText,
+            DataJson = data.Text,
             Filter = call.Filter,
             Session = session.Session,
             Call = new EntityCall(instance.Name, system.Reference, entityName, traceId, chosen.Name),

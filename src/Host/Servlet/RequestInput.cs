@@ -1,21 +1,26 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Web;
+using DataHub.Host.Calls;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace DataHub.Host.Servlet;
 
 /// <summary>
-/// A call's parsed input, or the error that refuses it. <paramref name="CallMembers"/> holds the call options a body in
-/// the wrapper form gives beside its <c>data</c>, for <see cref="Calls.CallOptions.ReadServlet"/>.
+/// A call's checked input, or the error that refuses it. <paramref name="CallMembers"/> holds the call options a body in
+/// the wrapper form gives beside its <c>data</c>, for <see cref="Calls.CallOptions.ReadServlet"/>. Dispose
+/// <paramref name="Data"/> when the request is done: a JSON body's text stays in a pooled buffer until then.
 /// </summary>
-public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, HostError? Error, JsonObject? CallMembers = null)
+public readonly record struct RequestInput(CallData Data, JsonNode? Options, HostError? Error, JsonObject? CallMembers = null)
 {
     /// <summary>The call options a JSON body may give beside <c>data</c> (the wrapper form).</summary>
     public static readonly IReadOnlyList<string> WrapperOptionMembers = ["env", "cache", "retries", "filter"];
+
+    private const string Body = "the request body";
 
     // Duplicate property names are refused: no plug-in could read such an object, and parsers disagree on them.
     private static readonly JsonDocumentOptions _jsonOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
@@ -26,7 +31,8 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
     /// object or array. A JSON body in the wrapper form, <c>{"data": …, "env": …}</c> (a <c>data</c> member and at least
     /// one of <see cref="WrapperOptionMembers"/>, nothing else), gives its data and call options apart; any other body
     /// is the data itself, as it always was. Every JSON text must be Unicode: bytes that are not UTF-8, after any percent-decoding, and
-    /// escapes of half a surrogate pair are refused here, so no plug-in ever reads such a value.
+    /// escapes of half a surrogate pair are refused here, so no plug-in ever reads such a value. A JSON body's data is
+    /// checked in full but kept as text, which is parsed only if something reads it as a node.
     /// </summary>
     public static async ValueTask<RequestInput> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -34,18 +40,18 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         // UTF-8 are seen rather than replaced.
         var query = request.QueryString.HasValue ? Parameters.Find(request.QueryString.Value) : default;
         var form = default(Parameters);
-        JsonNode? bodyData = null;
+        RequestInput? body = null;
 
         if (HttpMethods.IsPost(request.Method))
         {
-            var (body, unreadable) = await ReadBodyAsync(request, cancellationToken);
+            var (read, unreadable) = await ReadBodyAsync(request, cancellationToken);
             if (unreadable is not null)
             {
                 return Fail(unreadable);
             }
             try
             {
-                var buffer = body.Buffer;
+                var buffer = read.Buffer;
                 if (IsForm(request, buffer))
                 {
                     if (!JsonText.IsValidUtf8(buffer))
@@ -56,60 +62,147 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
                 }
                 else if (!IsBlank(buffer) && query.Data is null)
                 {
-                    var parsed = Parse(buffer, "the request body");
-                    if (parsed.Error is not null)
+                    body = ReadJsonBody(buffer);
+                    if (body.Value.Error is not null)
                     {
-                        return parsed;
+                        return body.Value;
                     }
-                    bodyData = parsed.Data;
                 }
             }
             finally
             {
-                request.BodyReader.AdvanceTo(body.Buffer.End);
+                request.BodyReader.AdvanceTo(read.Buffer.End);
             }
         }
 
-        JsonObject? callMembers = null;
-        if (bodyData is JsonObject wrapper && IsWrapper(wrapper))
+        var (data, callMembers) = body is { } json ? (json.Data, json.CallMembers) : (CallData.None, null);
+        if ((query.Data ?? form.Data) is { Length: > 0 } dataParameter)
         {
-            (bodyData, callMembers) = Unwrap(wrapper);
-        }
-        var data = bodyData;
-        if (ParseParameter(query.Data ?? form.Data, "the 'data' parameter") is { } dataParameter)
-        {
-            if (dataParameter.Error is not null)
+            var (node, error) = ParseNode(new ReadOnlySequence<byte>(dataParameter), "the 'data' parameter");
+            if (error is not null)
             {
-                return dataParameter;
+                return Fail(error);
             }
-            data = dataParameter.Data;
-        }
-        if (data is not (null or JsonObject or JsonArray))
-        {
-            return Fail(HostError.InvalidInput("data must be a JSON object or array."));
+            if (node is not (null or JsonObject or JsonArray))
+            {
+                return Fail(NotObjectOrArray);
+            }
+            data = CallData.FromNode(node);
         }
 
-        var options = ParseParameter(query.Options ?? form.Options, "the 'options' parameter");
-        return options is { Error: not null } refused ? refused : new RequestInput(data, options?.Data, null, callMembers);
+        JsonNode? options = null;
+        if ((query.Options ?? form.Options) is { Length: > 0 } optionsParameter)
+        {
+            (options, var error) = ParseNode(new ReadOnlySequence<byte>(optionsParameter), "the 'options' parameter");
+            if (error is not null)
+            {
+                data.Dispose();
+                return Fail(error);
+            }
+        }
+        return new RequestInput(data, options, null, callMembers);
+    }
+
+    private static HostError NotObjectOrArray => HostError.InvalidInput("data must be a JSON object or array.");
+
+    /// <summary>
+    /// A JSON body, checked in full (Unicode text, syntax, nesting, duplicate names) in one pass that builds no
+    /// nodes; its data, the whole body or a wrapper's <c>data</c>, stays as text in a pooled copy of the body.
+    /// </summary>
+    private static RequestInput ReadJsonBody(ReadOnlySequence<byte> body)
+    {
+        // The usual body of a call without data needs no parser.
+        if (IsEmptyObject(body))
+        {
+            return new RequestInput(CallData.EmptyObject, null, null);
+        }
+        var length = checked((int)body.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(rented);
+            var json = rented.AsMemory(0, length);
+            if (JsonText.FindInvalidText(json.Span) is { } problem)
+            {
+                return Fail(HostError.InvalidInput($"{Capitalized(Body)} {problem}"));
+            }
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(json, _jsonOptions);
+            }
+            catch (JsonException e)
+            {
+                return Fail(NotJson(json.Span, e, Body));
+            }
+            using (document)
+            {
+                var data = document.RootElement;
+                JsonObject? callMembers = null;
+                if (IsWrapper(data))
+                {
+                    callMembers = CallMembersOf(data);
+                    data = data.GetProperty("data");
+                }
+                if (data.ValueKind == JsonValueKind.Null)
+                {
+                    return new RequestInput(CallData.None, null, null, callMembers);
+                }
+                if (data.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+                {
+                    return Fail(NotObjectOrArray);
+                }
+                var text = JsonMarshal.GetRawUtf8Value(data);
+                json.Span.Overlaps(text, out var offset);
+                var kept = CallData.FromRentedText(rented, json.Slice(offset, text.Length));
+                rented = null;
+                return new RequestInput(kept, null, null, callMembers);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     // Only a body that names data and nothing but call options is unwrapped: a body that is data of the caller's own
     // shape, {"data": …} alone included, reads as it always did.
-    private static bool IsWrapper(JsonObject body) =>
-        body.Count > 1 && body.ContainsKey("data")
-        && body.All(member => member.Key == "data" || WrapperOptionMembers.Contains(member.Key, StringComparer.Ordinal));
-
-    /// <summary>Takes <c>data</c> out of a wrapper body; what remains are the call options.</summary>
-    private static (JsonNode? Data, JsonObject CallMembers) Unwrap(JsonObject wrapper)
+    private static bool IsWrapper(JsonElement body)
     {
-        var data = wrapper["data"];
-        wrapper.Remove("data");
-        return (data, wrapper);
+        if (body.ValueKind != JsonValueKind.Object || body.GetPropertyCount() < 2 || !body.TryGetProperty("data", out _))
+        {
+            return false;
+        }
+        foreach (var member in body.EnumerateObject())
+        {
+            if (member.Name != "data" && !WrapperOptionMembers.Contains(member.Name, StringComparer.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>What a wrapper body gives beside <c>data</c>: the call options.</summary>
+    private static JsonObject CallMembersOf(JsonElement wrapper)
+    {
+        var members = new JsonObject();
+        foreach (var member in wrapper.EnumerateObject())
+        {
+            if (member.Name != "data")
+            {
+                members[member.Name] = JsonNode.Parse(JsonMarshal.GetRawUtf8Value(member.Value));
+            }
+        }
+        return members;
     }
 
     /// <summary>
     /// A body that must be JSON (the Ductape-shaped endpoint's), read and checked as the servlet reads one: size,
-    /// framing, Unicode text, nesting and syntax.
+    /// framing, Unicode text, nesting and syntax. Its <see cref="Data"/> is the whole body, parsed.
     /// </summary>
     public static async ValueTask<RequestInput> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -120,7 +213,8 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         }
         try
         {
-            return Parse(body.Buffer, "the request body");
+            var (node, error) = IsEmptyObject(body.Buffer) ? (new JsonObject(), null) : ParseNode(body.Buffer, Body);
+            return error is null ? new RequestInput(CallData.FromNode(node), null, null) : Fail(error);
         }
         finally
         {
@@ -144,10 +238,6 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
             return (default, HostError.InvalidInput("The request body could not be read: its framing is malformed."));
         }
     }
-
-    /// <summary>A URL parameter's or form field's percent-decoded bytes, parsed; null when empty or not given.</summary>
-    private static RequestInput? ParseParameter(byte[]? value, string what) =>
-        value is null or [] ? null : Parse(new ReadOnlySequence<byte>(value), what);
 
     /// <summary>The first <c>data</c> and <c>options</c> values of a query string or form body, percent-decoded to bytes.</summary>
     private readonly record struct Parameters(byte[]? Data, byte[]? Options)
@@ -185,32 +275,30 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         }
     }
 
-    private static RequestInput Parse(ReadOnlySequence<byte> utf8, string what)
+    private static (JsonNode? Node, HostError? Error) ParseNode(ReadOnlySequence<byte> utf8, string what)
     {
-        // The usual body of a call without data needs no parser.
-        if (IsEmptyObject(utf8))
-        {
-            return new RequestInput(new JsonObject(), null, null);
-        }
         // A body Kestrel holds in several segments is copied into one first.
         ReadOnlySpan<byte> json = utf8.IsSingleSegment ? utf8.FirstSpan : utf8.ToArray();
         if (JsonText.FindInvalidText(json) is { } problem)
         {
-            return Fail(HostError.InvalidInput($"{Capitalized(what)} {problem}"));
+            return (null, HostError.InvalidInput($"{Capitalized(what)} {problem}"));
         }
         try
         {
             // One parse into a node that owns its copy of the input; anything but white space after the value is
             // refused.
-            return new RequestInput(JsonNode.Parse(json, documentOptions: _jsonOptions), null, null);
+            return (JsonNode.Parse(json, documentOptions: _jsonOptions), null);
         }
         catch (JsonException e)
         {
-            return Fail(HostError.InvalidInput(JsonText.IsNestedTooDeeply(json, _jsonOptions.MaxDepth)
-                ? $"{Capitalized(what)} is nested too deeply: JSON objects and arrays may nest at most {_jsonOptions.MaxDepth} levels."
-                : $"{Capitalized(what)} is not valid JSON (line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1})."));
+            return (null, NotJson(json, e, what));
         }
     }
+
+    private static HostError NotJson(ReadOnlySpan<byte> json, JsonException e, string what) => HostError.InvalidInput(
+        JsonText.IsNestedTooDeeply(json, _jsonOptions.MaxDepth)
+            ? $"{Capitalized(what)} is nested too deeply: JSON objects and arrays may nest at most {_jsonOptions.MaxDepth} levels."
+            : $"{Capitalized(what)} is not valid JSON (line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}).");
 
     private static string Capitalized(string what) => $"{char.ToUpperInvariant(what[0])}{what[1..]}";
 
@@ -243,5 +331,5 @@ public readonly record struct RequestInput(JsonNode? Data, JsonNode? Options, Ho
         return null;
     }
 
-    private static RequestInput Fail(HostError error) => new(null, null, error);
+    private static RequestInput Fail(HostError error) => new(CallData.None, null, error);
 }
