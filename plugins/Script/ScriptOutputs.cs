@@ -25,12 +25,12 @@ internal sealed class ScriptOutputs
 
     public IReadOnlyList<KeyValuePair<string, string>> HttpHeaders { get; private init; } = [];
 
-    public bool HasResponse { get; private init; }
+    public bool HasResponse { get; private set; }
 
-    public JsonNode? Response { get; private init; }
+    public JsonNode? Response { get; private set; }
 
     /// <summary>Why the response cannot be written (too large, cyclic, too deep), or null.</summary>
-    public string? ResponseProblem { get; private init; }
+    public string? ResponseProblem { get; private set; }
 
     /// <summary>What the script threw (or its promise rejected with), described; null when it did not.</summary>
     public string? Thrown { get; private init; }
@@ -45,7 +45,20 @@ internal sealed class ScriptOutputs
     public static ScriptOutputs Read(string text, ScriptLimits limits)
     {
         var split = text.IndexOf('\n', StringComparison.Ordinal);
-        using var head = JsonDocument.Parse(split < 0 ? text.AsMemory() : text.AsMemory(0, split));
+        var head = split < 0 ? text.AsMemory() : text.AsMemory(0, split);
+        // The prelude writes only what was set: most runs set nothing but their response.
+        var outputs = head.Span.SequenceEqual("{}") ? new ScriptOutputs() : ReadHead(head, limits);
+        if (split >= 0 && outputs.ResponseProblem is null)
+        {
+            (outputs.Response, outputs.ResponseProblem) = ReadResponse(text.AsSpan(split + 1), limits);
+            outputs.HasResponse = outputs.ResponseProblem is null;
+        }
+        return outputs;
+    }
+
+    private static ScriptOutputs ReadHead(ReadOnlyMemory<char> text, ScriptLimits limits)
+    {
+        using var head = JsonDocument.Parse(text);
         var root = head.RootElement;
         var headers = new List<KeyValuePair<string, string>>();
         if (root.TryGetProperty("httpHeaders", out var headerObject) && headerObject.ValueKind == JsonValueKind.Object)
@@ -61,23 +74,13 @@ internal sealed class ScriptOutputs
             thrown = error.GetProperty("message").GetString();
             stack = error.TryGetProperty("stack", out var trace) ? trace.GetString() : null;
         }
-        var problem = root.TryGetProperty("responseError", out var responseError) ? Describe(responseError.GetString(), limits) : null;
-        JsonNode? response = null;
-        var hasResponse = false;
-        if (split >= 0 && problem is null)
-        {
-            (response, problem) = ReadResponse(text.AsSpan(split + 1), limits);
-            hasResponse = problem is null;
-        }
         return new ScriptOutputs
         {
             HttpStatus = Number(root, "httpStatus"),
             Status = Number(root, "status"),
             ErrorMessage = root.TryGetProperty("errorMessage", out var message) ? message.GetString() : null,
             HttpHeaders = headers,
-            HasResponse = hasResponse,
-            Response = response,
-            ResponseProblem = problem,
+            ResponseProblem = root.TryGetProperty("responseError", out var responseError) ? Describe(responseError.GetString(), limits) : null,
             Thrown = thrown,
             ThrownStack = stack,
             Dirty = root.TryGetProperty("dirty", out var dirty) && dirty.ValueKind == JsonValueKind.True,

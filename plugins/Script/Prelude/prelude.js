@@ -261,11 +261,17 @@
   let pristineAdditions = 0, pristinePrototype = null;
 
   function finish(threw, thrown, maxResponseBytes) {
-    const outputs = {
-      // A global added, or the global object changed: this engine is not used again.
-      dirty: definedOnGlobal || globalAdditions() !== pristineAdditions || !isExtensible(G) || getPrototypeOf(G) !== pristinePrototype,
-      httpStatus, status, errorMessage, httpHeaders: headersObject(),
-    };
+    // Only what was set, so that a run which set nothing but its response has the head {} (which the host need not
+    // parse). dirty comes first when present: the host looks for it at the start.
+    const outputs = {};
+    // A global added, or the global object changed: this engine is not used again.
+    if (definedOnGlobal || globalAdditions() !== pristineAdditions || !isExtensible(G) || getPrototypeOf(G) !== pristinePrototype) {
+      outputs.dirty = true;
+    }
+    if (httpStatus !== null) { outputs.httpStatus = httpStatus; }
+    if (status !== null) { outputs.status = status; }
+    if (errorMessage !== null) { outputs.errorMessage = errorMessage; }
+    if (headers !== null) { outputs.httpHeaders = headersObject(); }
     if (threw) { outputs.error = describeThrown(thrown); }
     let text;
     if (hasResponse) {

@@ -37,6 +37,9 @@ internal sealed partial class V8Worker : IDisposable
     private readonly int _threadId;
     // Brief runs happen on the request's own thread: their console lines wait until the run is known to stand.
     private readonly List<(int Level, string Line)>? _heldConsole;
+    // ClearScript's heap watch costs every run a heap census and a native timer, and samples no sooner than 50 ms in:
+    // a brief run is stopped by then (its CPU budget), so only dedicated workers, whose runs go on, are watched.
+    private readonly bool _watchesHeap;
     private long _deadline;
     private long _lowerAt;
     private long _briefUntil;
@@ -70,6 +73,7 @@ internal sealed partial class V8Worker : IDisposable
     {
         _threadId = onRequestThreads ? 0 : ThreadNice.CurrentThreadId();
         _heldConsole = onRequestThreads ? [] : null;
+        _watchesHeap = !onRequestThreads;
         V8Watchdog.Watch(this);
     }
 
@@ -334,7 +338,7 @@ internal sealed partial class V8Worker : IDisposable
     {
         // The heap limit counts what the engine and its compiled scripts already hold, so each run gets its own maxHeapMB.
         var heap = _heapBaseline + ((ulong)limits.MaxHeapMB * 1024 * 1024);
-        if (heap != _heapLimit)
+        if (_watchesHeap && heap != _heapLimit)
         {
             _runtime!.MaxHeapSize = (UIntPtr)heap;
             _heapLimit = heap;
