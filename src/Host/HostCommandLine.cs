@@ -43,7 +43,16 @@ public static class HostCommandLine
         }
         await using (app)
         {
-            await app.RunAsync();
+            try
+            {
+                await app.RunAsync();
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Kestrel's message names the address and says it is in use: what an operator needs, and no more.
+                await errors.WriteLineAsync(e.Message);
+                return 1;
+            }
         }
         return 0;
     }

@@ -58,6 +58,23 @@ public sealed class HostArgumentsTests
     }
 
     [Test]
+    public async Task An_address_already_in_use_is_a_one_line_error_and_exit_code_1()
+    {
+        using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var exitCode = await HostCommandLine.RunAsync(
+            ["--plugins", TestPaths.FixturePluginsDirectory, "--schema", schema.Path, "--urls", $"http://127.0.0.1:{port}"], output, errors);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(errors.ToString().Trim(), Is.EqualTo($"Failed to bind to address http://127.0.0.1:{port}: address already in use."));
+    }
+
+    [Test]
     public async Task Urls_is_honoured_wherever_it_stands()
     {
         using var schema = SchemaFolder.WithEntities("""{"a": {"execute": true, "processor": "Echo"}}""");

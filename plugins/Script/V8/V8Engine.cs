@@ -5,14 +5,12 @@ namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
 /// The V8 implementation of <see cref="IScriptEngine"/> (Microsoft.ClearScript.V8): checks a script's syntax when
-/// the schema loads (in an isolate of its own, on the loading thread) and hands back a <see cref="V8CompiledScript"/> whose runs go to the process's
-/// <see cref="V8Pool"/>. Nothing is compiled for running until a request needs it.
+/// the schema loads (in one of the pool's isolates, on the loading thread) and hands back a
+/// <see cref="V8CompiledScript"/> whose runs go to the process's <see cref="V8Pool"/>. Nothing is compiled for
+/// running until a request needs it.
 /// </summary>
-internal sealed class V8Engine(V8Pool pool) : IScriptEngine, IDisposable
+internal sealed class V8Engine(V8Pool pool) : IScriptEngine
 {
-    private readonly Lock _checkerLock = new();
-    private V8ScriptEngine? _checker;
-
     private const string StackOverflow = "Maximum call stack size exceeded";
 
     static V8Engine()
@@ -31,14 +29,14 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine, IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(limits);
-        var sync = Check(ScriptPrelude.Wrap(source.Text, isAsync: false), isAsync: false);
+        var sync = pool.CheckSyntax(ScriptPrelude.Wrap(source.Text, isAsync: false), isAsync: false);
         if (sync is null)
         {
             return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync: false));
         }
         // Top-level await makes the script an async function body.
         if (sync.Message.Contains("await", StringComparison.Ordinal)
-            && Check(ScriptPrelude.Wrap(source.Text, isAsync: true), isAsync: true) is var async)
+            && pool.CheckSyntax(ScriptPrelude.Wrap(source.Text, isAsync: true), isAsync: true) is var async)
         {
             if (async is null)
             {
@@ -47,35 +45,6 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine, IDisposable
             sync = async;
         }
         return ScriptCompilation.Failure(Describe(source, sync));
-    }
-
-    public void Dispose()
-    {
-        lock (_checkerLock)
-        {
-            _checker?.Dispose();
-            _checker = null;
-        }
-    }
-
-    // On the calling thread, in an engine kept for checking only: a schema of many scripts loads without a hand-off
-    // to a worker per script. Compiling runs no script code; V8's parser stops at its own stack limit. An engine, not
-    // a bare V8Runtime: compiling in a runtime costs milliseconds per script and its heap keeps every one (500
-    // scripts: 1.5 s and 100 MB); in an engine it is tens of microseconds, and nothing compiled here is kept.
-    private SyntaxProblem? Check(string code, bool isAsync)
-    {
-        lock (_checkerLock)
-        {
-            try
-            {
-                using var compiled = (_checker ??= new V8ScriptEngine("DataHub script syntax check", V8ScriptEngineFlags.DisableGlobalMembers)).Compile(new DocumentInfo(ScriptPrelude.ScriptDocument), code);
-                return null;
-            }
-            catch (ScriptEngineException e)
-            {
-                return SyntaxProblem.From(e, isAsync);
-            }
-        }
     }
 
     private static string Describe(ScriptSource source, SyntaxProblem problem)

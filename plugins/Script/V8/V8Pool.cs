@@ -105,6 +105,44 @@ internal sealed class V8Pool
         }
     }
 
+    /// <summary>
+    /// Checks a script's syntax in a brief-run isolate, on the calling thread: compiling runs no script code, and the
+    /// isolate the first check makes at load is the one the first request finds ready. No isolate is kept for
+    /// checking alone. When every brief isolate is busy (a reload under load), a temporary one checks.
+    /// </summary>
+    public SyntaxProblem? CheckSyntax(string code, bool isAsync)
+    {
+        V8Worker? worker;
+        bool pooled;
+        lock (_lock)
+        {
+            pooled = _brief.TryPop(out worker) || _briefWorkers < _maxBrief;
+            if (pooled && worker is null)
+            {
+                _briefWorkers++;
+            }
+        }
+        worker ??= V8Worker.ForRequestThreads();
+        try
+        {
+            return worker.CheckSyntax(code, isAsync);
+        }
+        finally
+        {
+            if (pooled)
+            {
+                lock (_lock)
+                {
+                    _brief.Push(worker);
+                }
+            }
+            else
+            {
+                worker.Dispose();
+            }
+        }
+    }
+
     public void Post(V8Job job)
     {
         WorkerThread? idle;

@@ -312,6 +312,30 @@ internal sealed partial class V8Worker : IDisposable
         _repeatAt = now + InterruptRepeatMs;
     }
 
+    /// <summary>
+    /// Compiles the code without running it, in this worker's engine: null when it compiles, else why not. Nothing
+    /// compiled here is kept; V8's parser stops at the engine's stack limit.
+    /// </summary>
+    public SyntaxProblem? CheckSyntax(string code, bool isAsync)
+    {
+        try
+        {
+            var engine = Engine();
+            // The parser gets V8's own stack limit, not the last run's maxStackKB.
+            if (_stackLimit != 0)
+            {
+                engine.MaxRuntimeStackUsage = UIntPtr.Zero;
+                _stackLimit = 0;
+            }
+            engine.Compile(new DocumentInfo(ScriptPrelude.ScriptDocument), code).Dispose();
+            return null;
+        }
+        catch (Exception e) when (e is IScriptEngineException problem)
+        {
+            return SyntaxProblem.From(problem, isAsync);
+        }
+    }
+
     private ScriptObject RunnerFor(V8CompiledScript script)
     {
         var engine = Engine();
