@@ -246,6 +246,8 @@ public sealed class ServletTests() : HostFixture([TestPaths.FixturePluginsDirect
     [TestCase("""{"range": """, "The request body is not valid JSON (line 1, position 11).")]
     [TestCase("""{"a": 1} trailing""", "The request body is not valid JSON (line 1, position 10).")]
     [TestCase("42", "data must be a JSON object or array.")]
+    [TestCase("""{"id": 1, "lines": [{"sku": "a", "sku": "b"}]}""", "The request body names 'sku' twice in one object: property names must be unique.")]
+    [TestCase("""{"env": "test", "data": "text"}""", "data must be a JSON object or array.")]
     public async Task A_malformed_body_is_400_with_status_22(string body, string message)
     {
         using var response = await Host.PostJsonAsync("/shop/services/echo", body);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -126,38 +125,50 @@ public readonly record struct RequestInput(CallData Data, JsonNode? Options, Hos
             {
                 return Fail(HostError.InvalidInput($"{Capitalized(Body)} {problem}"));
             }
-            JsonDocument document;
+            JsonTokenType root;
+            IReadOnlyList<TopLevelMember> members;
+            string? repeated;
             try
             {
-                document = JsonDocument.Parse(json, _jsonOptions);
+                (root, members, repeated) = JsonBodyCheck.Check(json, _jsonOptions.MaxDepth);
             }
             catch (JsonException e)
             {
                 return Fail(NotJson(json.Span, e, Body));
             }
-            using (document)
+            if (repeated is not null)
             {
-                var data = document.RootElement;
-                JsonObject? callMembers = null;
-                if (IsWrapper(data))
-                {
-                    callMembers = CallMembersOf(data);
-                    data = data.GetProperty("data");
-                }
-                if (data.ValueKind == JsonValueKind.Null)
-                {
-                    return new RequestInput(CallData.None, null, null, callMembers);
-                }
-                if (data.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
-                {
-                    return Fail(NotObjectOrArray);
-                }
-                var text = JsonMarshal.GetRawUtf8Value(data);
-                json.Span.Overlaps(text, out var offset);
-                var kept = CallData.FromRentedText(rented, json.Slice(offset, text.Length));
-                rented = null;
-                return new RequestInput(kept, null, null, callMembers);
+                return Fail(HostError.InvalidInput($"{Capitalized(Body)} names '{repeated}' twice in one object: property names must be unique."));
             }
+            var data = json;
+            JsonObject? callMembers = null;
+            if (IsWrapper(members))
+            {
+                callMembers = [];
+                foreach (var member in members)
+                {
+                    if (member.Name == "data")
+                    {
+                        data = json[member.Value];
+                        root = FirstToken(data.Span);
+                    }
+                    else
+                    {
+                        callMembers[member.Name] = JsonNode.Parse(json.Span[member.Value]);
+                    }
+                }
+            }
+            if (root == JsonTokenType.Null)
+            {
+                return new RequestInput(CallData.None, null, null, callMembers);
+            }
+            if (root is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            {
+                return Fail(NotObjectOrArray);
+            }
+            var kept = CallData.FromRentedText(rented, data);
+            rented = null;
+            return new RequestInput(kept, null, null, callMembers);
         }
         finally
         {
@@ -170,34 +181,15 @@ public readonly record struct RequestInput(CallData Data, JsonNode? Options, Hos
 
     // Only a body that names data and nothing but call options is unwrapped: a body that is data of the caller's own
     // shape, {"data": …} alone included, reads as it always did.
-    private static bool IsWrapper(JsonElement body)
-    {
-        if (body.ValueKind != JsonValueKind.Object || body.GetPropertyCount() < 2 || !body.TryGetProperty("data", out _))
-        {
-            return false;
-        }
-        foreach (var member in body.EnumerateObject())
-        {
-            if (member.Name != "data" && !WrapperOptionMembers.Contains(member.Name, StringComparer.Ordinal))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    private static bool IsWrapper(IReadOnlyList<TopLevelMember> members) =>
+        members.Count > 1 && members.Any(member => member.Name == "data")
+        && members.All(member => member.Name == "data" || WrapperOptionMembers.Contains(member.Name, StringComparer.Ordinal));
 
-    /// <summary>What a wrapper body gives beside <c>data</c>: the call options.</summary>
-    private static JsonObject CallMembersOf(JsonElement wrapper)
+    private static JsonTokenType FirstToken(ReadOnlySpan<byte> json)
     {
-        var members = new JsonObject();
-        foreach (var member in wrapper.EnumerateObject())
-        {
-            if (member.Name != "data")
-            {
-                members[member.Name] = JsonNode.Parse(JsonMarshal.GetRawUtf8Value(member.Value));
-            }
-        }
-        return members;
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        return reader.TokenType;
     }
 
     /// <summary>
