@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -42,7 +43,7 @@ internal sealed class ParameterBinding
         _scale = definition.Scale ?? (definition.Precision is null ? null : 0);
         if (_precision is { } precision && precision - (_scale ?? 0) is var integerDigits and < 29)
         {
-            _integerDigitsLimit = Pow10(integerDigits);
+            _integerDigitsLimit = (decimal)BigInteger.Pow(10, integerDigits);
         }
         // Npgsql and Microsoft.Data.Sqlite cut a string to Size UTF-16 units, which could split a character; the value
         // is checked here, so only SQL Server, which sizes its nvarchar parameter from it, is told.
@@ -337,15 +338,5 @@ internal sealed class ParameterBinding
             count++;
         }
         return count;
-    }
-
-    private static decimal Pow10(int exponent)
-    {
-        var result = 1m;
-        for (var i = 0; i < exponent; i++)
-        {
-            result *= 10;
-        }
-        return result;
     }
 }

@@ -23,12 +23,10 @@ internal sealed partial class ScriptProcessor(ICompiledScript script, ScriptLimi
             case ScriptEnd.Cancelled:
                 throw new OperationCanceledException(cancellationToken);
             case ScriptEnd.TimedOut:
-                ScriptMetrics.Stopped(context.Call, ScriptMetrics.Timeout);
-                Stopped(context, MessageStatus.ReprocessTimeout, run.Message!);
+                Stopped(context, MessageStatus.ReprocessTimeout, run.Message!, ScriptMetrics.Timeout);
                 return;
             case ScriptEnd.LimitExceeded:
-                ScriptMetrics.Stopped(context.Call, ScriptMetrics.Memory);
-                Stopped(context, MessageStatus.GeneralError, run.Message!);
+                Stopped(context, MessageStatus.GeneralError, run.Message!, ScriptMetrics.Memory);
                 return;
         }
 
@@ -39,8 +37,7 @@ internal sealed partial class ScriptProcessor(ICompiledScript script, ScriptLimi
             var where = position is { } at ? $" (line {at.Line}, column {at.Column})" : "";
             if (thrown == StackOverflow)
             {
-                ScriptMetrics.Stopped(context.Call, ScriptMetrics.Stack);
-                Stopped(context, MessageStatus.GeneralError, $"The script nested function calls deeper than {limits.StackLimitName} allows{where}");
+                Stopped(context, MessageStatus.GeneralError, $"The script nested function calls deeper than {limits.StackLimitName} allows{where}", ScriptMetrics.Stack);
                 return;
             }
             LogThrew(context.Logger, thrown, where);
@@ -59,9 +56,14 @@ internal sealed partial class ScriptProcessor(ICompiledScript script, ScriptLimi
         outputs.ApplyTo(context);
     }
 
-    // The run did not finish as the script meant: nothing it set stands, only the error.
-    private static void Stopped(ProcessorContext context, int status, string message)
+    // The run did not finish as the script meant: nothing it set stands, only the error. A limit that stopped it is
+    // counted by its reason.
+    private static void Stopped(ProcessorContext context, int status, string message, string? limit = null)
     {
+        if (limit is not null)
+        {
+            ScriptMetrics.Stopped(context.Call, limit);
+        }
         LogStopped(context.Logger, message);
         context.ClearResponse();
         context.HttpStatus = null;

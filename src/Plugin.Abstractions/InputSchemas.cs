@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json.Nodes;
 
 namespace DataHub.Plugins;
@@ -52,7 +53,7 @@ public static class InputSchemas
             schema["description"] = string.Create(CultureInfo.InvariantCulture, $"decimal({digits}, {fraction})");
             if (digits - fraction is var whole and >= 0 and < 29)
             {
-                var bound = Pow10(whole);
+                var bound = (decimal)BigInteger.Pow(10, whole);
                 schema["exclusiveMaximum"] = bound;
                 schema["exclusiveMinimum"] = -bound;
             }
@@ -62,15 +63,5 @@ public static class InputSchemas
             schema["default"] = defaultValue.DeepClone();
         }
         return schema;
-    }
-
-    private static decimal Pow10(int exponent)
-    {
-        var value = 1m;
-        for (var i = 0; i < exponent; i++)
-        {
-            value *= 10;
-        }
-        return value;
     }
 }

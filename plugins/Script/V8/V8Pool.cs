@@ -66,22 +66,13 @@ internal sealed class V8Pool
     /// </summary>
     public bool TryRunHere(V8CompiledScript script, ScriptRequest request, CancellationToken cancellationToken, out ScriptRun run)
     {
-        V8Worker? worker = null;
-        lock (_lock)
+        if (RentBrief() is not { } worker)
         {
-            if (!_brief.TryPop(out worker))
-            {
-                if (_briefWorkers >= _maxBrief)
-                {
-                    run = default;
-                    return false;
-                }
-                _briefWorkers++;
-            }
+            run = default;
+            return false;
         }
         try
         {
-            worker ??= V8Worker.ForRequestThreads();
             if (!worker.TryRunBriefly(script, request, cancellationToken, BriefMs, out run))
             {
                 script.RunsLong = true;
@@ -91,17 +82,7 @@ internal sealed class V8Pool
         }
         finally
         {
-            lock (_lock)
-            {
-                if (worker is null)
-                {
-                    _briefWorkers--;
-                }
-                else
-                {
-                    _brief.Push(worker);
-                }
-            }
+            ReturnBrief(worker);
         }
     }
 
@@ -112,34 +93,49 @@ internal sealed class V8Pool
     /// </summary>
     public SyntaxProblem? CheckSyntax(string code, bool isAsync)
     {
-        V8Worker? worker;
-        bool pooled;
-        lock (_lock)
-        {
-            pooled = _brief.TryPop(out worker) || _briefWorkers < _maxBrief;
-            if (pooled && worker is null)
-            {
-                _briefWorkers++;
-            }
-        }
-        worker ??= V8Worker.ForRequestThreads();
+        var pooled = RentBrief();
+        var worker = pooled ?? V8Worker.ForRequestThreads();
         try
         {
             return worker.CheckSyntax(code, isAsync);
         }
         finally
         {
-            if (pooled)
-            {
-                lock (_lock)
-                {
-                    _brief.Push(worker);
-                }
-            }
-            else
+            if (pooled is null)
             {
                 worker.Dispose();
             }
+            else
+            {
+                ReturnBrief(pooled);
+            }
+        }
+    }
+
+    // An idle brief-run worker, else a new one while there are fewer than the bound; null past the bound.
+    private V8Worker? RentBrief()
+    {
+        lock (_lock)
+        {
+            if (_brief.TryPop(out var idle))
+            {
+                return idle;
+            }
+            if (_briefWorkers >= _maxBrief)
+            {
+                return null;
+            }
+            _briefWorkers++;
+        }
+        // Only registers with the watchdog: the isolate is made on first use.
+        return V8Worker.ForRequestThreads();
+    }
+
+    private void ReturnBrief(V8Worker worker)
+    {
+        lock (_lock)
+        {
+            _brief.Push(worker);
         }
     }
 

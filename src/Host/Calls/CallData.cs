@@ -40,8 +40,11 @@ public sealed class CallData : IDisposable
     /// <summary>The checked JSON text the data came as; empty when it came as a node or there is none.</summary>
     public ReadOnlyMemory<byte> Text => _json;
 
-    /// <summary>The node, for a processor's context, when the data did not come as text (which the context parses itself).</summary>
-    public JsonNode? NodeUnlessText => _json.IsEmpty ? _node : null;
+    /// <summary>
+    /// The node if there is one already (the data came as a node, or <see cref="Node"/> parsed it for a cache key), for
+    /// a processor's context; null when only the text exists, which the context parses if a processor asks.
+    /// </summary>
+    public JsonNode? NodeIfParsed => _node;
 
     public void Dispose()
     {

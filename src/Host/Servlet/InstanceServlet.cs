@@ -145,7 +145,7 @@ public sealed partial class InstanceServlet(
 
         ProcessorContext NewContext() => new(entity.Mapping)
         {
-            Data = data.NodeUnlessText,
+            Data = data.NodeIfParsed,
             DataJson = data.Text,
             Filter = call.Filter,
             Session = session.Session,

@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace DataHub.Host.Servlet;
 
-/// <summary>A top-level member of a JSON object body: its name, and where its value's text is in the body.</summary>
-internal readonly record struct TopLevelMember(string Name, Range Value);
+/// <summary>A top-level member of a JSON object body: its name, its value's first token, and where its value's text is.</summary>
+internal readonly record struct TopLevelMember(string Name, JsonTokenType Kind, Range Value);
 
 /// <summary>
 /// Checks a JSON body in one pass of <see cref="Utf8JsonReader"/>: syntax, nesting depth and duplicate property names,
@@ -40,8 +40,8 @@ internal static class JsonBodyCheck
             return (root, [], null);
         }
 
+        // Each object's names are cleared when it opens, so a thread's frames need no clearing between checks.
         var frames = _frames ??= new NameFrames();
-        frames.Reset();
         if (root == JsonTokenType.StartObject)
         {
             frames.Open(1);
@@ -50,6 +50,7 @@ internal static class JsonBodyCheck
         string? memberName = null;
         var memberStart = -1;
         var memberDepth = 0;
+        var memberKind = JsonTokenType.None;
         while (reader.Read())
         {
             switch (reader.TokenType)
@@ -78,10 +79,11 @@ internal static class JsonBodyCheck
             {
                 memberStart = (int)reader.TokenStartIndex;
                 memberDepth = reader.CurrentDepth;
+                memberKind = reader.TokenType;
             }
             if (reader.CurrentDepth == memberDepth && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
             {
-                members!.Add(new TopLevelMember(memberName, memberStart..(int)reader.BytesConsumed));
+                members!.Add(new TopLevelMember(memberName, memberKind, memberStart..(int)reader.BytesConsumed));
                 memberName = null;
             }
         }
@@ -104,18 +106,6 @@ internal static class JsonBodyCheck
     {
         private readonly List<List<ReadOnlyMemory<byte>>> _names = [];
         private readonly List<HashSet<ReadOnlyMemory<byte>>?> _sets = [];
-
-        public void Reset()
-        {
-            foreach (var names in _names)
-            {
-                names.Clear();
-            }
-            foreach (var set in _sets)
-            {
-                set?.Clear();
-            }
-        }
 
         /// <summary>An object starts whose names are at <paramref name="depth"/>.</summary>
         public void Open(int depth)

@@ -150,7 +150,7 @@ public readonly record struct RequestInput(CallData Data, JsonNode? Options, Hos
                     if (member.Name == "data")
                     {
                         data = json[member.Value];
-                        root = FirstToken(data.Span);
+                        root = member.Kind;
                     }
                     else
                     {
@@ -184,13 +184,6 @@ public readonly record struct RequestInput(CallData Data, JsonNode? Options, Hos
     private static bool IsWrapper(IReadOnlyList<TopLevelMember> members) =>
         members.Count > 1 && members.Any(member => member.Name == "data")
         && members.All(member => member.Name == "data" || WrapperOptionMembers.Contains(member.Name, StringComparer.Ordinal));
-
-    private static JsonTokenType FirstToken(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        reader.Read();
-        return reader.TokenType;
-    }
 
     /// <summary>
     /// A body that must be JSON (the Ductape-shaped endpoint's), read and checked as the servlet reads one: size,
