@@ -2,13 +2,15 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Acornima;
 using Microsoft.ClearScript;
 using Microsoft.ClearScript.V8;
 
 namespace DataHub.Plugins.Actions.Expressions;
 
 /// <summary>
-/// The plug-in's only use of V8. Every block of an entity is compiled at load into one function; a call hands the
+/// The plug-in's only use of V8. Every block of an entity is checked at load and written into one piece of code,
+/// which an engine compiles when a call first needs it (an entity never called makes no isolate); a call hands the
 /// action context over as JSON text and gets the block's value back as JSON text, one crossing each way. No .NET
 /// object or type is ever exposed to scripts. V8 isolates are single-threaded, so concurrent calls each take an engine
 /// from a pool; an engine that was interrupted or ran out of heap is thrown away, never reused.
@@ -26,52 +28,42 @@ internal sealed class ExpressionEngine : IDisposable
     private readonly ConcurrentBag<Engine> _idle = [];
     private bool _disposed;
 
-    private ExpressionEngine(string code, IReadOnlyList<ExpressionBlock> blocks, ScriptLimits limits, Engine first)
+    private ExpressionEngine(string code, IReadOnlyList<ExpressionBlock> blocks, ScriptLimits limits)
     {
         _code = code;
         _blocks = blocks;
         _limits = limits;
-        _idle.Add(first);
     }
 
     /// <summary>
-    /// Checks every expression and script for syntax errors (each reported with where it was written) and compiles
-    /// the blocks. Returns null when <paramref name="errors"/> got any.
+    /// Checks every expression and script for syntax errors (each reported with where it was written) and prepares
+    /// the blocks' code; no isolate is made until a call evaluates. Returns null when <paramref name="errors"/> got any.
     /// </summary>
     public static ExpressionEngine? Compile(IReadOnlyList<ExpressionBlock> blocks, ScriptLimits limits, List<string> errors)
     {
-        var engine = new Engine(limits);
+        // Only what the parser rejects is compiled by V8, whose message is the one reported.
+        using var checker = new SyntaxChecker(limits);
         var before = errors.Count;
         foreach (var block in blocks)
         {
             foreach (var expression in block.Expressions)
             {
-                CheckSyntax(engine, $"(function (c) {{ {Destructure(block.Visible)} return ({expression.Source}\n); }})", expression.Where, errors);
+                checker.Check($"(function (c) {{ {Destructure(block.Visible)} return ({expression.Source}\n); }})", expression.Where, errors);
             }
             if (block.Script is { } script)
             {
-                CheckSyntax(engine, $"(function (args) {{ {script}\n}})", block.ScriptWhere!, errors);
+                checker.Check($"(function (args) {{ {script}\n}})", block.ScriptWhere!, errors);
             }
         }
         if (errors.Count > before)
         {
-            engine.Dispose();
             return null;
         }
 
+        // Each part parsed alone, so only their combination can fail here, such as a script ending in a comment.
         var code = BuildCode(blocks);
-        try
-        {
-            engine.Load(code);
-        }
-        catch (ScriptEngineException e)
-        {
-            // Each part compiled alone, so only their combination can fail here, such as a script ending in a comment.
-            errors.Add($"the expressions do not compile together: {e.Message}");
-            engine.Dispose();
-            return null;
-        }
-        return new ExpressionEngine(code, blocks, limits, engine);
+        checker.Check(code, "the expressions do not compile together", errors);
+        return errors.Count > before ? null : new ExpressionEngine(code, blocks, limits);
     }
 
     /// <summary>
@@ -84,7 +76,7 @@ internal sealed class ExpressionEngine : IDisposable
         var json = ContextJson(_blocks[block].Visible, context);
         // An engine is only taken for the synchronous run itself, so the pool holds at most as many engines as
         // threads ever evaluated at once: every one is kept, since making an isolate costs more than a whole call.
-        var engine = _idle.TryTake(out var idle) ? idle : new Engine(_limits, _code);
+        var engine = _idle.TryTake(out var idle) ? idle : Engine.Loaded(_limits, _code);
         var reusable = false;
         try
         {
@@ -139,18 +131,6 @@ internal sealed class ExpressionEngine : IDisposable
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void CheckSyntax(Engine engine, string code, string where, List<string> errors)
-    {
-        try
-        {
-            engine.CheckSyntax(code);
-        }
-        catch (ScriptEngineException e)
-        {
-            errors.Add($"{where}: {e.Message}");
-        }
-    }
-
     private static string Destructure(IReadOnlyList<string> names) =>
         names.Count == 0 ? "" : $"const {{ {string.Join(", ", names)} }} = c;";
 
@@ -198,13 +178,13 @@ internal sealed class ExpressionEngine : IDisposable
         return code.ToString();
     }
 
-    /// <summary>One V8 isolate with the entity's code loaded: used by one call at a time.</summary>
+    /// <summary>One V8 isolate, with the entity's code loaded when it evaluates: used by one call at a time.</summary>
     private sealed class Engine : IDisposable
     {
         private readonly V8ScriptEngine _engine;
         private ScriptObject? _run;
 
-        public Engine(ScriptLimits limits, string? code = null)
+        public Engine(ScriptLimits limits)
         {
             var megabytes = limits.HeapMegabytes;
             // The monitored limit interrupts a script that passes it; V8's own hard limit, which ends the process, is
@@ -216,19 +196,29 @@ internal sealed class ExpressionEngine : IDisposable
                 MaxRuntimeHeapSize = (UIntPtr)(megabytes * 1024L * 1024L),
                 AllowReflection = false,
             };
-            if (code is not null)
+        }
+
+        /// <summary>
+        /// An engine with the entity's code loaded. V8 may still refuse code the load-time parser accepted (syntax
+        /// newer than V8's): then the call fails as a throw would, with V8's message.
+        /// </summary>
+        public static Engine Loaded(ScriptLimits limits, string code)
+        {
+            var engine = new Engine(limits);
+            try
             {
-                Load(code);
+                engine._engine.Execute(code);
+                engine._run = (ScriptObject)engine._engine.Evaluate("__run");
+                return engine;
+            }
+            catch (ScriptEngineException e)
+            {
+                engine.Dispose();
+                throw new EvaluationException(EvaluationFailure.Threw, $"the expressions do not compile: {e.Message}");
             }
         }
 
         public void CheckSyntax(string code) => _engine.Compile(code).Dispose();
-
-        public void Load(string code)
-        {
-            _engine.Execute(code);
-            _run = (ScriptObject)_engine.Evaluate("__run");
-        }
 
         public string? Run(int block, string contextJson, TimeSpan timeout, CancellationToken cancellationToken, out bool reusable)
         {
@@ -268,5 +258,46 @@ internal sealed class ExpressionEngine : IDisposable
         }
 
         public void Dispose() => _engine.Dispose();
+    }
+
+    /// <summary>
+    /// Syntax checks at load: Acornima, a parser written in .NET, accepts without V8; only what it rejects is compiled
+    /// by V8 (one engine, made on the first such part), whose verdict and message stand.
+    /// </summary>
+    private sealed class SyntaxChecker(ScriptLimits limits) : IDisposable
+    {
+        private static readonly ParserOptions _options = new() { EcmaVersion = EcmaVersion.Latest };
+        private Engine? _engine;
+
+        public void Check(string code, string where, List<string> errors)
+        {
+            if (Parses(code))
+            {
+                return;
+            }
+            try
+            {
+                (_engine ??= new Engine(limits)).CheckSyntax(code);
+            }
+            catch (ScriptEngineException e)
+            {
+                errors.Add($"{where}: {e.Message}");
+            }
+        }
+
+        public void Dispose() => _engine?.Dispose();
+
+        private static bool Parses(string code)
+        {
+            try
+            {
+                new Parser(_options).ParseScript(code);
+                return true;
+            }
+            catch (Exception e) when (e is ParseErrorException or InsufficientExecutionStackException)
+            {
+                return false;
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
 /// The V8 implementation of <see cref="IScriptEngine"/> (Microsoft.ClearScript.V8): checks a script's syntax when
-/// the schema loads (in one of the pool's isolates, on the loading thread) and hands back a
+/// the schema loads (<see cref="ScriptSyntax"/>, and V8 itself only for what that rejects) and hands back a
 /// <see cref="V8CompiledScript"/> whose runs go to the process's <see cref="V8Pool"/>. Nothing is compiled for
 /// running until a request needs it.
 /// </summary>
@@ -29,6 +29,15 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(limits);
+        // Accepted without V8 at load: the first request makes the first isolate.
+        foreach (var isAsync in (ReadOnlySpan<bool>)[false, true])
+        {
+            if (ScriptSyntax.Accepts(ScriptPrelude.Wrap(source.Text, isAsync)))
+            {
+                return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync));
+            }
+        }
+        // Rejected: V8 has the last word, and its message is the one the schema author gets.
         var sync = pool.CheckSyntax(ScriptPrelude.Wrap(source.Text, isAsync: false), isAsync: false);
         if (sync is null)
         {
@@ -47,7 +56,8 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine
         return ScriptCompilation.Failure(Describe(source, sync));
     }
 
-    private static string Describe(ScriptSource source, SyntaxProblem problem)
+    /// <summary>The schema author's sentence for a syntax problem: the file, line and column, and V8's description.</summary>
+    public static string Describe(ScriptSource source, SyntaxProblem problem)
     {
         if (problem.Message.Contains(StackOverflow, StringComparison.Ordinal))
         {

@@ -53,7 +53,9 @@ internal sealed partial class V8Worker : IDisposable
     private volatile bool _cancelRequested;
     private V8Runtime? _runtime;
     private V8ScriptEngine? _engine;
-    private ScriptObject? _makeRunner, _settle, _fail;
+    // What the prelude returns: its functions are called by name (InvokeMethod). Invoking a function first read out as
+    // a property costs ClearScript ~100 ms of one-time binding work in each process, and a first request waits for it.
+    private ScriptObject? _prelude;
     private string _pending = "";
     private ulong _heapBaseline;
     private ulong _heapLimit;
@@ -123,12 +125,12 @@ internal sealed partial class V8Worker : IDisposable
         {
             runner = RunnerFor(script);
         }
-        catch (Exception e) when (e is IScriptEngineException)
+        catch (Exception e) when (e is IScriptEngineException problem)
         {
-            // Checked at load: only a broken engine gets here, or a request thread's stack too small for the parser
-            // (then the run moves to a dedicated worker). Start afresh next time.
+            // Checked at load, by a parser that is not V8's: what V8 alone rejects gets here, or a request thread's
+            // stack too small for the parser (then the run moves to a dedicated worker). Start afresh next time.
             DiscardEngine();
-            return briefMs != 0 ? null : ScriptRun.Finished(ThrownOutput("The script engine could not compile the script"));
+            return briefMs != 0 ? null : ScriptRun.Finished(ThrownOutput(V8Engine.Describe(script.Source, SyntaxProblem.From(problem, script.IsAsync))));
         }
         SetLimits(limits);
 
@@ -158,8 +160,8 @@ internal sealed partial class V8Worker : IDisposable
             {
                 // The engine has drained the microtasks: a rejection nothing handled fails the run, as a throw would.
                 output = _unhandled.Count > 0
-                    ? (string)_fail!.Invoke(false, _unhandled[0].Reason, limits.MaxResponseBytes)
-                    : (string)_settle!.Invoke(false);
+                    ? (string)_prelude!.InvokeMethod("fail", _unhandled[0].Reason, limits.MaxResponseBytes)
+                    : (string)_prelude!.InvokeMethod("settle");
             }
             discard = output.StartsWith(DirtyMark, StringComparison.Ordinal);
             return ScriptRun.Finished(output);
@@ -185,7 +187,7 @@ internal sealed partial class V8Worker : IDisposable
             var position = ScriptPrelude.FindPosition(e.ErrorDetails, script.IsAsync);
             try
             {
-                var output = (string)_fail!.Invoke(false, e.ScriptException, limits.MaxResponseBytes);
+                var output = (string)_prelude!.InvokeMethod("fail", e.ScriptException, limits.MaxResponseBytes);
                 discard = output.StartsWith(DirtyMark, StringComparison.Ordinal);
                 return ScriptRun.Finished(output, position);
             }
@@ -351,7 +353,7 @@ internal sealed partial class V8Worker : IDisposable
         using (var compiled = engine.Compile(new DocumentInfo(ScriptPrelude.ScriptDocument), script.Code))
         {
             var function = (ScriptObject)engine.Evaluate(compiled);
-            runner = (ScriptObject)_makeRunner!.Invoke(false, function, script.TwoSteps, script.Limits.MaxResponseBytes);
+            runner = (ScriptObject)_prelude!.InvokeMethod("runner", function, script.TwoSteps, script.Limits.MaxResponseBytes);
         }
         _runners.Add(script, runner);
         _heapBaseline = _runtime!.GetHeapInfo().TotalHeapSize;
@@ -396,9 +398,7 @@ internal sealed partial class V8Worker : IDisposable
         var factory = (ScriptObject)engine.Evaluate(new DocumentInfo(ScriptPrelude.PreludeDocument), ScriptPrelude.Source);
         var host = (ScriptObject)factory.Invoke(false, new Action<int, string>(Log));
         engine.PromiseRejectionCallback = OnPromiseRejection;
-        _makeRunner = (ScriptObject)host.GetProperty("runner");
-        _settle = (ScriptObject)host.GetProperty("settle");
-        _fail = (ScriptObject)host.GetProperty("fail");
+        _prelude = host;
         _pending = (string)host.GetProperty("pending");
         lock (_gate)
         {
@@ -423,7 +423,8 @@ internal sealed partial class V8Worker : IDisposable
             _engine = null;
         }
         engine?.Dispose();
-        _makeRunner = _settle = _fail = null;
+        (_prelude as IDisposable)?.Dispose();
+        _prelude = null;
     }
 
     private void DiscardRuntime()

@@ -19,6 +19,13 @@ public static class TelemetryWiring
     private static readonly string[] _frameworkMeters =
         ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql", "System.Runtime"];
 
+    /// <summary>
+    /// Series kept per framework instrument. The SDK sets aside room for its limit (2,000 by default) per instrument
+    /// up front; the framework's meters label by route template, method, status and the like, so far fewer suffice,
+    /// and the host's own (by entity) keep the default.
+    /// </summary>
+    private const int FrameworkCardinalityLimit = 200;
+
     public static void AddDataHubTelemetry(this WebApplicationBuilder builder, OperationsOptions options)
     {
         var metricsOn = options.MetricsPath is { Length: > 0 };
@@ -33,6 +40,9 @@ public static class TelemetryWiring
             telemetry.WithMetrics(metrics => metrics
                 .AddMeter(DataHubMetrics.MeterNamePrefix + "*")
                 .AddMeter(_frameworkMeters)
+                .AddView(instrument => instrument.Meter.Name.StartsWith(DataHubMetrics.MeterNamePrefix, StringComparison.Ordinal)
+                    ? null
+                    : new MetricStreamConfiguration { CardinalityLimit = FrameworkCardinalityLimit })
                 .AddPrometheusExporter());
         }
         if (tracesOn)
