@@ -423,7 +423,6 @@ internal sealed partial class V8Worker : IDisposable
             _engine = null;
         }
         engine?.Dispose();
-        (_prelude as IDisposable)?.Dispose();
         _prelude = null;
     }
 
