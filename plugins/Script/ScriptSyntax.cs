@@ -20,9 +20,10 @@ internal static class ScriptSyntax
             new Parser(_options).ParseScript(code);
             return true;
         }
-        catch (Exception e) when (e is ParseErrorException or InsufficientExecutionStackException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Nested past the parser's stack: the engine's own parser says how deep is too deep.
+            // A syntax error, code nested past the parser's stack, or a fault of the parser's own: the check is only a
+            // shortcut, so the engine decides (and says how deep is too deep).
             return false;
         }
     }

@@ -294,8 +294,9 @@ internal sealed class ExpressionEngine : IDisposable
                 new Parser(_options).ParseScript(code);
                 return true;
             }
-            catch (Exception e) when (e is ParseErrorException or InsufficientExecutionStackException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // A syntax error, nesting past the parser's stack, or a fault of the parser's own: V8 decides.
                 return false;
             }
         }
