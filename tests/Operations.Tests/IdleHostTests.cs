@@ -18,10 +18,37 @@ public sealed class IdleHostTests
 
         Assert.That(LoadsV8(host.Id), Is.False, "loading the Script and Actions entities made no isolate");
 
-        using var hello = await host.Client.PostAsync("product/services/hello", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        using var hello = await host.Client.PostAsync("product/services/hello", Json("{}"));
         Assert.That(hello.StatusCode, Is.EqualTo(HttpStatusCode.OK), await hello.Content.ReadAsStringAsync());
         Assert.That(LoadsV8(host.Id), Is.True, "the first Script call loaded V8");
     }
+
+    [Test]
+    public async Task Concurrent_first_calls_that_all_start_V8_at_once_each_get_their_answer()
+    {
+        using var sample = new TempDirectory();
+        sample.CopyShippedSample();
+        await using var host = await HostProcess.StartAsync(sample.Path);
+
+        // Script and Actions calls together, before any isolate exists: V8 is initialised under them.
+        var calls = Enumerable.Range(0, 40).Select(async i =>
+        {
+            using var response = i % 2 == 0
+                ? await host.Client.PostAsync("product/services/hello", Json("{}"))
+                : await host.Client.PostAsync("organisations/org/create_org", Json($$"""{"name": "Cold Start {{i}}", "ownerEmail": "ada@example.com"}"""));
+            return (i, response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        });
+        var answers = await Task.WhenAll(calls);
+
+        foreach (var (i, status, body) in answers)
+        {
+            Assert.That(status, Is.EqualTo(i % 2 == 0 ? HttpStatusCode.OK : HttpStatusCode.Created), body);
+            Assert.That(body, i % 2 == 0 ? Is.EqualTo("""{"message":"Hello world"}""") : Does.Contain($"\"name\":\"Cold Start {i}\""));
+        }
+        Assert.That(host.HasExited, Is.False);
+    }
+
+    private static StringContent Json(string text) => new(text, System.Text.Encoding.UTF8, "application/json");
 
     // Whether the process has ClearScript's V8 library mapped (Linux: /proc/<pid>/maps).
     private static bool LoadsV8(int processId) =>
