@@ -20,8 +20,8 @@ var (declarationsMicros, declarationsBytes) = Measure(withDeclarations, new Json
 Console.WriteLine($"hello world through the plug-in: {helloMicros:F2} µs and {helloBytes} bytes per request");
 Console.WriteLine($"the same with const, an arrow function and a template literal: {declarationsMicros:F2} µs and {declarationsBytes} bytes per request");
 
-// bench/run's transform case, without HTTP: the shared script over the shared 88 KB body (already parsed, as the
-// host hands it over). Its path is the first argument, the script's the second; without them this case is skipped.
+// bench/run's transform case, without HTTP: the shared script over the shared 88 KB body (the context keeps its JSON
+// text after the first request, as the host hands a body over: as text). Its path is the first argument, the script's the second; without them this case is skipped.
 if (args is [var dataPath, var scriptPath])
 {
     var transform = Prepare(File.ReadAllText(scriptPath));

@@ -34,57 +34,15 @@ public sealed class PublishTests
         // layout: a Script entity and an Actions entity (its default expression), served by the published host.
         using var sample = new TempDirectory();
         sample.CopyShippedSample();
-        var url = $"http://127.0.0.1:{Ports.Free()}";
-        using var host = Start(elsewhere.Path, Path.Combine(output.Path, "DataHub.Host.dll"), "--schema", sample.Path, "--urls", url);
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
-            Assert.That(await Eventually.TrueAsync(async () => host.HasExited || await IsLiveAsync(client), TimeSpan.FromSeconds(60)), Is.True);
-            Assert.That(host.HasExited, Is.False, "the published host stopped");
+        await using var host = await HostProcess.StartAsync(sample.Path, executable: Path.Combine(output.Path, "DataHub.Host"));
+        Assert.That(host.HasExited, Is.False, "the published host stopped");
 
-            using var hello = await client.PostAsync("/product/services/hello", Json("{}"), cancellationToken);
-            Assert.That(await hello.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("""{"message":"Hello world"}"""));
-            using var created = await client.PostAsync("/organisations/org/create_org", Json("""{"name":"Published Engines","ownerEmail":"ada@example.com"}"""), cancellationToken);
-            var body = await created.Content.ReadAsStringAsync(cancellationToken);
-            Assert.That((int)created.StatusCode, Is.EqualTo(201), body);
-            Assert.That(body, Does.Contain("\"description\":\"Description of Published Engines\""));
-        }
-        finally
-        {
-            host.Kill(entireProcessTree: true);
-            await host.WaitForExitAsync(cancellationToken);
-        }
-    }
-
-    private static StringContent Json(string text) => new(text, System.Text.Encoding.UTF8, "application/json");
-
-    private static async Task<bool> IsLiveAsync(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync("/health/live");
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
-    private static Process Start(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var process = Process.Start(start)!;
-        // Read and dropped, so a full pipe never blocks the host.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        using var hello = await host.PostJsonAsync("product/services/hello", "{}");
+        Assert.That(await hello.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("""{"message":"Hello world"}"""));
+        using var created = await host.PostJsonAsync("organisations/org/create_org", """{"name":"Published Engines","ownerEmail":"ada@example.com"}""");
+        var body = await created.Content.ReadAsStringAsync(cancellationToken);
+        Assert.That((int)created.StatusCode, Is.EqualTo(201), body);
+        Assert.That(body, Does.Contain("\"description\":\"Description of Published Engines\""));
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, CancellationToken cancellationToken, params string[] arguments)

@@ -18,7 +18,7 @@ public sealed class IdleHostTests
 
         Assert.That(LoadsV8(host.Id), Is.False, "loading the Script and Actions entities made no isolate");
 
-        using var hello = await host.Client.PostAsync("product/services/hello", Json("{}"));
+        using var hello = await host.PostJsonAsync("product/services/hello", "{}");
         Assert.That(hello.StatusCode, Is.EqualTo(HttpStatusCode.OK), await hello.Content.ReadAsStringAsync());
         Assert.That(LoadsV8(host.Id), Is.True, "the first Script call loaded V8");
     }
@@ -34,8 +34,8 @@ public sealed class IdleHostTests
         var calls = Enumerable.Range(0, 40).Select(async i =>
         {
             using var response = i % 2 == 0
-                ? await host.Client.PostAsync("product/services/hello", Json("{}"))
-                : await host.Client.PostAsync("organisations/org/create_org", Json($$"""{"name": "Cold Start {{i}}", "ownerEmail": "ada@example.com"}"""));
+                ? await host.PostJsonAsync("product/services/hello", "{}")
+                : await host.PostJsonAsync("organisations/org/create_org", $$"""{"name": "Cold Start {{i}}", "ownerEmail": "ada@example.com"}""");
             return (i, response.StatusCode, Body: await response.Content.ReadAsStringAsync());
         });
         var answers = await Task.WhenAll(calls);
@@ -47,8 +47,6 @@ public sealed class IdleHostTests
         }
         Assert.That(host.HasExited, Is.False);
     }
-
-    private static StringContent Json(string text) => new(text, System.Text.Encoding.UTF8, "application/json");
 
     // Whether the process has ClearScript's V8 library mapped (Linux: /proc/<pid>/maps).
     private static bool LoadsV8(int processId) =>

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using DataHub.Host;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -65,12 +63,8 @@ public sealed class RunningHost : IAsyncDisposable
     }
 
     /// <summary>POSTs <paramref name="json"/> as application/json.</summary>
-    public Task<HttpResponseMessage> PostJsonAsync(string path, string json, CancellationToken cancellationToken = default)
-    {
-        var content = new StringContent(json, Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return Client.PostAsync(path.TrimStart('/'), content, cancellationToken);
-    }
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json, CancellationToken cancellationToken = default) =>
+        JsonRequests.PostAsync(Client, path, json, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

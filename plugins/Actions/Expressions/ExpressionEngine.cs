@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Acornima;
 using Microsoft.ClearScript;
 using Microsoft.ClearScript.V8;
 
@@ -261,17 +260,16 @@ internal sealed class ExpressionEngine : IDisposable
     }
 
     /// <summary>
-    /// Syntax checks at load: Acornima, a parser written in .NET, accepts without V8; only what it rejects is compiled
-    /// by V8 (one engine, made on the first such part), whose verdict and message stand.
+    /// Syntax checks at load: <see cref="JavaScriptSyntax"/> accepts without V8; only what it rejects is compiled by V8
+    /// (one engine, made on the first such part), whose verdict and message stand.
     /// </summary>
     private sealed class SyntaxChecker(ScriptLimits limits) : IDisposable
     {
-        private static readonly ParserOptions _options = new() { EcmaVersion = EcmaVersion.Latest };
         private Engine? _engine;
 
         public void Check(string code, string where, List<string> errors)
         {
-            if (Parses(code))
+            if (JavaScriptSyntax.Parses(code))
             {
                 return;
             }
@@ -286,19 +284,5 @@ internal sealed class ExpressionEngine : IDisposable
         }
 
         public void Dispose() => _engine?.Dispose();
-
-        private static bool Parses(string code)
-        {
-            try
-            {
-                new Parser(_options).ParseScript(code);
-                return true;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A syntax error, nesting past the parser's stack, or a fault of the parser's own: V8 decides.
-                return false;
-            }
-        }
     }
 }

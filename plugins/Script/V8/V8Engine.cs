@@ -5,7 +5,7 @@ namespace DataHub.Plugins.Script.V8;
 
 /// <summary>
 /// The V8 implementation of <see cref="IScriptEngine"/> (Microsoft.ClearScript.V8): checks a script's syntax when
-/// the schema loads (<see cref="ScriptSyntax"/>, and V8 itself only for what that rejects) and hands back a
+/// the schema loads (<see cref="JavaScriptSyntax"/>, and V8 itself only for what that rejects) and hands back a
 /// <see cref="V8CompiledScript"/> whose runs go to the process's <see cref="V8Pool"/>. Nothing is compiled for
 /// running until a request needs it.
 /// </summary>
@@ -32,7 +32,7 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine
         // Accepted without V8 at load: the first request makes the first isolate.
         foreach (var isAsync in (ReadOnlySpan<bool>)[false, true])
         {
-            if (ScriptSyntax.Accepts(ScriptPrelude.Wrap(source.Text, isAsync)))
+            if (JavaScriptSyntax.Parses(ScriptPrelude.Wrap(source.Text, isAsync)))
             {
                 return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync));
             }

@@ -87,8 +87,8 @@ internal sealed class V8Pool
     }
 
     /// <summary>
-    /// Checks a script's syntax in a brief-run isolate, on the calling thread: compiling runs no script code, and the
-    /// isolate the first check makes at load is the one the first request finds ready. No isolate is kept for
+    /// Checks a script's syntax in a brief-run isolate, on the calling thread (compiling runs no script code): only for
+    /// scripts <see cref="JavaScriptSyntax"/> rejected, so that V8's verdict and message stand. No isolate is kept for
     /// checking alone. When every brief isolate is busy (a reload under load), a temporary one checks.
     /// </summary>
     public SyntaxProblem? CheckSyntax(string code, bool isAsync)

@@ -396,10 +396,9 @@ internal sealed partial class V8Worker : IDisposable
         }
         var engine = Runtime().CreateScriptEngine(V8ScriptEngineFlags.DisableGlobalMembers | V8ScriptEngineFlags.HideHostExceptions);
         var factory = (ScriptObject)engine.Evaluate(new DocumentInfo(ScriptPrelude.PreludeDocument), ScriptPrelude.Source);
-        var host = (ScriptObject)factory.Invoke(false, new Action<int, string>(Log));
+        _prelude = (ScriptObject)factory.Invoke(false, new Action<int, string>(Log));
         engine.PromiseRejectionCallback = OnPromiseRejection;
-        _prelude = host;
-        _pending = (string)host.GetProperty("pending");
+        _pending = (string)_prelude.GetProperty("pending");
         lock (_gate)
         {
             _engine = engine;

@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using DataHub.Testing;
 
-namespace DataHub.Operations.Tests;
+namespace DataHub.Testing;
 
 /// <summary>
-/// The host as operators run it: its own process (the apphost built beside the tests), listening on a free loopback
-/// port, its console output kept line by line. Disposing kills it if it is still running.
+/// The host as operators run it: its own process (the apphost built beside the tests, or another build such as a
+/// published one), listening on a free loopback port, its console output kept line by line. Disposing kills it if it
+/// is still running.
 /// </summary>
-internal sealed class HostProcess : IAsyncDisposable
+public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -33,17 +33,25 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Starts the host on <paramref name="schemaDirectory"/> with the given environment and waits until it is live.</summary>
-    public static async Task<HostProcess> StartAsync(string schemaDirectory, IDictionary<string, string>? environment = null, int? port = null)
+    /// <summary>
+    /// Starts the host on <paramref name="schemaDirectory"/> with the given environment and waits until it is live.
+    /// The apphost built beside the tests also loads the fixture plug-ins; another <paramref name="executable"/> (a
+    /// published host) runs with its own plug-ins only.
+    /// </summary>
+    public static async Task<HostProcess> StartAsync(
+        string schemaDirectory, IDictionary<string, string>? environment = null, int? port = null, string? executable = null)
     {
         var url = $"http://127.0.0.1:{port ?? Ports.Free()}";
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "DataHub.Host"))
+        var start = new ProcessStartInfo(executable ?? Path.Combine(AppContext.BaseDirectory, "DataHub.Host"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--schema", schemaDirectory, "--plugins", TestPaths.FixturePluginsDirectory })
+        string[] arguments = executable is null
+            ? ["--schema", schemaDirectory, "--plugins", TestPaths.FixturePluginsDirectory]
+            : ["--schema", schemaDirectory];
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
@@ -79,6 +87,9 @@ internal sealed class HostProcess : IAsyncDisposable
         }
         return host;
     }
+
+    /// <summary>POSTs <paramref name="json"/> as application/json.</summary>
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json) => JsonRequests.PostAsync(Client, path, json);
 
     /// <summary>Sends a signal to the host process, as a process manager does (TERM) or the kernel's OOM killer (KILL).</summary>
     public Task SignalAsync(string signal) => SignalAsync(Id, signal);
