@@ -15,9 +15,22 @@ public sealed class JsonBodyCheckTests
     [TestCase("""{"caf\u00e9": 1, "café": 2}""", "café", TestName = "A_name_written_once_with_an_escape_and_once_without_is_found")]
     [TestCase("""{"n0": 0, "n1": 1, "n2": 2, "n3": 3, "n4": 4, "n5": 5, "n6": 6, "n7": 7, "n8": 8, "n9": 9, "n3": 10}""", "n3",
         TestName = "A_name_repeated_in_a_large_object_is_found")]
+    [TestCase("""{"n0": 0, "n\u0031": 1, "n2": 2, "n3": 3, "n4": 4, "n5": 5, "n6": 6, "n7": 7, "n8": 8, "n9": 9, "n1": 10}""", "n1",
+        TestName = "A_name_repeated_in_a_large_object_once_with_an_escape_is_found")]
     public void Repeated_names(string json, string name)
     {
         Assert.That(Check(json).RepeatedName, Is.EqualTo(name));
+    }
+
+    [Test]
+    public void Many_long_names_written_with_escapes_are_compared_by_their_text()
+    {
+        var stem = new string('x', 30);
+        var escaped = Enumerable.Range(0, 40).Select(i => $"\"\\u0061{stem}{i}\": {i}");
+        var json = $"{{{string.Join(", ", escaped)}, \"a{stem}7\": 0}}";
+
+        Assert.That(Check(json).RepeatedName, Is.EqualTo($"a{stem}7"));
+        Assert.That(Check(json.Replace($"a{stem}7\": 0", $"b{stem}7\": 0", StringComparison.Ordinal)).RepeatedName, Is.Null);
     }
 
     [TestCase("""{"a": {"a": {"a": 1}}, "b": [{"a": 1}, {"a": 2}]}""", TestName = "The_same_name_in_different_objects_is_not_repeated")]

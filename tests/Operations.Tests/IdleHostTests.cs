@@ -24,6 +24,19 @@ public sealed class IdleHostTests
     }
 
     [Test]
+    public async Task Loading_the_plugins_loads_none_of_what_ClearScript_references_until_a_script_needs_it()
+    {
+        using var sample = new TempDirectory();
+        sample.CopyShippedSample();
+        await using var host = await HostProcess.StartAsync(sample.Path);
+
+        // ClearScript is shared with the plug-ins, and with it everything it references (most of the base class
+        // library, XML and Json.NET among it): that is made available to them, not loaded for them.
+        Assert.That(Mapped(host.Id, "Newtonsoft.Json.dll"), Is.False);
+        Assert.That(Mapped(host.Id, "System.Private.Xml.dll"), Is.False);
+    }
+
+    [Test]
     public async Task Concurrent_first_calls_that_all_start_V8_at_once_each_get_their_answer()
     {
         using var sample = new TempDirectory();
@@ -49,6 +62,8 @@ public sealed class IdleHostTests
     }
 
     // Whether the process has ClearScript's V8 library mapped (Linux: /proc/<pid>/maps).
-    private static bool LoadsV8(int processId) =>
-        File.ReadLines($"/proc/{processId}/maps").Any(line => line.Contains("ClearScriptV8", StringComparison.Ordinal));
+    private static bool LoadsV8(int processId) => Mapped(processId, "ClearScriptV8");
+
+    private static bool Mapped(int processId, string file) =>
+        File.ReadLines($"/proc/{processId}/maps").Any(line => line.Contains(file, StringComparison.Ordinal));
 }

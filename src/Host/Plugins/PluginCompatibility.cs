@@ -11,35 +11,41 @@ namespace DataHub.Host.Plugins;
 /// </summary>
 internal static class PluginCompatibility
 {
-    /// <summary>Why the plug-in in <paramref name="folder"/> cannot run on this host, or null when it can.</summary>
-    public static string? Check(string folder, string mainAssemblyPath, string contractName, Version contractVersion)
+    /// <summary>Whether the plug-in in <paramref name="folder"/> can run on this host, and which shared assemblies it ships copies of.</summary>
+    public static PluginFolderCheck Check(string folder, string mainAssemblyPath, string contractName, Version contractVersion)
     {
         var main = Read(mainAssemblyPath);
         if (main.Error is { } unreadable)
         {
-            return unreadable;
+            return PluginFolderCheck.Refused(unreadable);
         }
         if (main.References.FirstOrDefault(r => string.Equals(r.Name, contractName, StringComparison.OrdinalIgnoreCase))?.Version is not { } builtAgainst)
         {
-            return $"{Path.GetFileName(mainAssemblyPath)} does not reference {contractName}.";
+            return PluginFolderCheck.Refused($"{Path.GetFileName(mainAssemblyPath)} does not reference {contractName}.");
         }
         if (!PluginLoader.IsCompatible(builtAgainst, contractVersion))
         {
-            return $"Built against plug-in contract {Format(builtAgainst)}; this host provides contract {Format(contractVersion)}. "
+            return PluginFolderCheck.Refused($"Built against plug-in contract {Format(builtAgainst)}; this host provides contract {Format(contractVersion)}. "
                 + (builtAgainst.Major == contractVersion.Major
                     ? $"Run it on a host with contract {Format(builtAgainst)} or later, or build it against {Format(contractVersion)}."
-                    : $"Build it against contract {contractVersion.Major}.x.");
+                    : $"Build it against contract {contractVersion.Major}.x."));
         }
 
         // Every managed binary the plug-in ships, its own and its private dependencies alike: one of those may need a
         // newer shared assembly than the host's (a diamond), which the host cannot give it.
         var needsNewer = new SortedSet<string>(StringComparer.Ordinal);
+        var sharedCopies = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in Directory.EnumerateFiles(folder, "*.dll", SearchOption.AllDirectories))
         {
             var binary = string.Equals(file, mainAssemblyPath, StringComparison.Ordinal) ? main : Read(file);
-            if (binary.Error is not null || binary.Name is null || SharedWithPlugins.Names.Contains(binary.Name))
+            if (binary.Error is not null || binary.Name is null)
             {
-                // Not managed code, or a copy of a shared assembly, which is never loaded: the host's is used.
+                continue;
+            }
+            if (SharedWithPlugins.Names.Contains(binary.Name))
+            {
+                // A copy of a shared assembly, which is never loaded: the host's is used.
+                sharedCopies.Add(binary.Name);
                 continue;
             }
             foreach (var reference in binary.References)
@@ -53,10 +59,11 @@ internal static class PluginCompatibility
             }
         }
         return needsNewer.Count == 0
-            ? null
-            : $"The plug-in needs newer shared assemblies than the host's: {string.Join("; and ", needsNewer)}. "
+            ? new PluginFolderCheck(null, sharedCopies)
+            : PluginFolderCheck.Refused(
+                $"The plug-in needs newer shared assemblies than the host's: {string.Join("; and ", needsNewer)}. "
                 + "Shared assemblies always come from the host, never from a plug-in's folder: build the plug-in against "
-                + "the host's versions or run a newer host.";
+                + "the host's versions or run a newer host.");
     }
 
     private static string Format(Version version) => version.ToString(2);
@@ -88,4 +95,10 @@ internal static class PluginCompatibility
     }
 
     private sealed record Binary(string? Name, IReadOnlyList<AssemblyName> References, string? Error);
+}
+
+/// <summary>What reading a plug-in folder found: why it cannot run (null when it can), and the shared assemblies it ships copies of.</summary>
+internal sealed record PluginFolderCheck(string? Problem, IReadOnlySet<string> SharedCopies)
+{
+    public static PluginFolderCheck Refused(string problem) => new(problem, new HashSet<string>());
 }

@@ -121,17 +121,21 @@ public static partial class PluginLoader
             return Fail($"No {name}.dll in the folder: a plug-in folder holds <Name>/<Name>.dll.");
         }
         // Read before anything loads: a mismatch is refused here with both versions named, not found at request time.
-        if (PluginCompatibility.Check(folder, assemblyPath, _contractName, ContractVersion) is { } incompatible)
+        var check = PluginCompatibility.Check(folder, assemblyPath, _contractName, ContractVersion);
+        if (check.Problem is { } incompatible)
         {
             return Fail(incompatible);
         }
 
         var loader = LoadContextLoader.CreateFromAssemblyFile(assemblyPath, config =>
         {
-            foreach (var shared in SharedWithPlugins.Roots)
+            foreach (var shared in SharedWithPlugins.ForPluginShipping(check.SharedCopies))
             {
                 config.SharedAssemblies.Add(shared);
             }
+            // Lazily: the load context names what the listed assemblies reference as shared as they load, instead of
+            // loading the whole closure (for ClearScript, most of the base class library) when the plug-in loads.
+            config.IsLazyLoaded = true;
             config.LoadInMemory = options.IsReplaceable(folder);
             config.IsUnloadable = options.Collectible && config.LoadInMemory;
         });

@@ -1,5 +1,6 @@
 using System.Reflection;
-using System.Runtime.Loader;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using DataHub.Plugins;
 
 namespace DataHub.Host.Plugins;
@@ -39,24 +40,39 @@ public static class SharedWithPlugins
     /// <summary>The assembly names of <see cref="Provided"/>.</summary>
     public static IReadOnlySet<string> Names { get; } = Provided.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The roots as assembly names, for the load context to prefer the host's copies of.</summary>
-    internal static IEnumerable<AssemblyName> Roots => _roots.Select(name => AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName(name)).GetName());
+    /// <summary>
+    /// What a plug-in's load context is told to take from the host: the roots, and the shared assemblies the plug-in
+    /// ships copies of. The rest of the closure it takes from the host anyway, since the plug-in has no copy to load
+    /// instead; naming only these keeps the load context from loading the whole closure up front.
+    /// </summary>
+    internal static IEnumerable<AssemblyName> ForPluginShipping(IEnumerable<string> sharedCopies) =>
+        _roots.Union(sharedCopies, StringComparer.OrdinalIgnoreCase).Select(name => new AssemblyName(name));
 
+    /// <summary>
+    /// The closure read from metadata, without loading anything: the host's assemblies are the runtime's trusted
+    /// platform assemblies (its own and the shared frameworks'), and loading all of them would cost start-up time and
+    /// memory for what most plug-ins never touch.
+    /// </summary>
     private static Dictionary<string, Version> Close(IEnumerable<string> roots)
     {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .DistinctBy(Path.GetFileNameWithoutExtension, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase);
         var provided = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase);
-        var pending = new Queue<AssemblyName>(roots.Select(name => new AssemblyName(name)));
+        var pending = new Queue<string>(roots);
         while (pending.TryDequeue(out var name))
         {
-            if (name.Name is not { } simpleName || provided.ContainsKey(simpleName))
+            if (provided.ContainsKey(name) || !paths.TryGetValue(name, out var path))
             {
                 continue;
             }
-            var assembly = AssemblyLoadContext.Default.LoadFromAssemblyName(name);
-            provided[simpleName] = assembly.GetName().Version ?? new Version(0, 0);
-            foreach (var reference in assembly.GetReferencedAssemblies())
+            using var pe = new PEReader(File.OpenRead(path));
+            var metadata = pe.GetMetadataReader();
+            provided[name] = metadata.GetAssemblyDefinition().Version;
+            foreach (var reference in metadata.AssemblyReferences)
             {
-                pending.Enqueue(reference);
+                pending.Enqueue(metadata.GetString(metadata.GetAssemblyReference(reference).Name));
             }
         }
         return provided;

@@ -16,6 +16,10 @@ internal static class JsonBodyCheck
     // Names of one object are compared one by one up to this many; past it they go into a set.
     private const int LinearNames = 8;
 
+    // Room kept per thread for names written with escapes.
+    private const int UnescapedBytes = 256;
+    private const int MaxKeptUnescapedBytes = 64 * 1024;
+
     [ThreadStatic]
     private static NameFrames? _frames;
 
@@ -42,6 +46,21 @@ internal static class JsonBodyCheck
 
         // Each object's names are cleared when it opens, so a thread's frames need no clearing between checks.
         var frames = _frames ??= new NameFrames();
+        frames.Start(json);
+        try
+        {
+            return CheckNames(ref reader, json, root, frames);
+        }
+        finally
+        {
+            frames.Finish();
+        }
+    }
+
+    private static (JsonTokenType Root, IReadOnlyList<TopLevelMember> Members, string? RepeatedName) CheckNames(
+        ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, JsonTokenType root, NameFrames frames)
+    {
+        var span = json.Span;
         if (root == JsonTokenType.StartObject)
         {
             frames.Open(1);
@@ -59,7 +78,7 @@ internal static class JsonBodyCheck
                     frames.Open(reader.CurrentDepth + 1);
                     break;
                 case JsonTokenType.PropertyName:
-                    if (!frames.Add(reader.CurrentDepth, NameOf(ref reader, json)))
+                    if (!frames.Add(ref reader, span))
                     {
                         return (root, [], reader.GetString());
                     }
@@ -90,22 +109,39 @@ internal static class JsonBodyCheck
         return (root, (IReadOnlyList<TopLevelMember>?)members ?? [], null);
     }
 
-    // The name's bytes as written, or unescaped when it holds escapes (so "a" and "\u0061" are one name).
-    private static ReadOnlyMemory<byte> NameOf(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return json.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
-        }
-        var unescaped = new byte[reader.ValueSpan.Length];
-        return unescaped.AsMemory(0, reader.CopyString(unescaped));
-    }
-
-    /// <summary>The names seen so far in each open object, by depth; reused by the thread's next check.</summary>
+    /// <summary>
+    /// The names seen so far in each open object, by depth, reused by the thread's next check. A name is kept as where
+    /// its bytes are: in the body when written plainly, or in <see cref="_unescaped"/> when it holds escapes (so "a"
+    /// and "\u0061" are one name).
+    /// </summary>
     private sealed class NameFrames
     {
-        private readonly List<List<ReadOnlyMemory<byte>>> _names = [];
-        private readonly List<HashSet<ReadOnlyMemory<byte>>?> _sets = [];
+        private readonly List<List<NameAt>> _names = [];
+        private readonly List<HashSet<NameAt>?> _sets = [];
+        private readonly NameComparer _comparer;
+        private byte[] _unescaped = new byte[UnescapedBytes];
+        private int _unescapedLength;
+
+        public NameFrames() => _comparer = new NameComparer(this);
+
+        /// <summary>The body being checked, between <see cref="Start"/> and <see cref="Finish"/>.</summary>
+        public ReadOnlyMemory<byte> Json { get; private set; }
+
+        public void Start(ReadOnlyMemory<byte> json)
+        {
+            Json = json;
+            _unescapedLength = 0;
+        }
+
+        /// <summary>Lets go of the body, and of a buffer a body full of escaped names made large.</summary>
+        public void Finish()
+        {
+            Json = default;
+            if (_unescaped.Length > MaxKeptUnescapedBytes)
+            {
+                _unescaped = new byte[UnescapedBytes];
+            }
+        }
 
         /// <summary>An object starts whose names are at <paramref name="depth"/>.</summary>
         public void Open(int depth)
@@ -119,15 +155,17 @@ internal static class JsonBodyCheck
             _sets[depth]?.Clear();
         }
 
-        /// <summary>False when the object at <paramref name="depth"/> already has the name.</summary>
-        public bool Add(int depth, ReadOnlyMemory<byte> name)
+        /// <summary>False when the object at the reader's depth already has the name the reader is on.</summary>
+        public bool Add(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
         {
-            var names = _names[depth];
+            var name = At(ref reader);
+            var span = Bytes(json, name);
+            var names = _names[reader.CurrentDepth];
             if (names.Count < LinearNames)
             {
                 foreach (var seen in names)
                 {
-                    if (seen.Span.SequenceEqual(name.Span))
+                    if (seen.Length == name.Length && Bytes(json, seen).SequenceEqual(span))
                     {
                         return false;
                     }
@@ -135,25 +173,46 @@ internal static class JsonBodyCheck
                 names.Add(name);
                 return true;
             }
-            var set = _sets[depth] ??= new HashSet<ReadOnlyMemory<byte>>(ByteComparer.Instance);
+            var set = _sets[reader.CurrentDepth] ??= new HashSet<NameAt>(_comparer);
             if (set.Count == 0)
             {
                 set.UnionWith(names);
             }
             return set.Add(name);
         }
+
+        public ReadOnlySpan<byte> Bytes(ReadOnlySpan<byte> json, NameAt name) =>
+            name.Start >= 0 ? json.Slice(name.Start, name.Length) : _unescaped.AsSpan(~name.Start, name.Length);
+
+        private NameAt At(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueIsEscaped)
+            {
+                return new NameAt((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+            }
+            if (_unescaped.Length - _unescapedLength < reader.ValueSpan.Length)
+            {
+                Array.Resize(ref _unescaped, Math.Max(_unescaped.Length * 2, _unescapedLength + reader.ValueSpan.Length));
+            }
+            var length = reader.CopyString(_unescaped.AsSpan(_unescapedLength));
+            var name = new NameAt(~_unescapedLength, length);
+            _unescapedLength += length;
+            return name;
+        }
     }
 
-    private sealed class ByteComparer : IEqualityComparer<ReadOnlyMemory<byte>>
+    /// <summary>Where a name's bytes are: at Start in the body, or at ~Start in the unescaped names.</summary>
+    private readonly record struct NameAt(int Start, int Length);
+
+    private sealed class NameComparer(NameFrames frames) : IEqualityComparer<NameAt>
     {
-        public static readonly ByteComparer Instance = new();
+        public bool Equals(NameAt x, NameAt y) =>
+            x.Length == y.Length && frames.Bytes(frames.Json.Span, x).SequenceEqual(frames.Bytes(frames.Json.Span, y));
 
-        public bool Equals(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceEqual(y.Span);
-
-        public int GetHashCode(ReadOnlyMemory<byte> obj)
+        public int GetHashCode(NameAt name)
         {
             var hash = new HashCode();
-            hash.AddBytes(obj.Span);
+            hash.AddBytes(frames.Bytes(frames.Json.Span, name));
             return hash.ToHashCode();
         }
     }
