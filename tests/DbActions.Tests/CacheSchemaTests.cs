@@ -1,4 +1,5 @@
 using DataHub.Host;
+using DataHub.Host.Caching;
 using DataHub.Testing;
 
 namespace DataHub.DbActions.Tests;
@@ -76,5 +77,16 @@ public sealed class CacheSchemaTests
 
         Assert.That(refused!.Message, Does.Contain("DataHub:Redis:Configuration is not a StackExchange.Redis configuration string"));
         Assert.That(refused.Message, Does.Not.Contain("secret-value"));
+    }
+
+    [Test]
+    public void An_entitys_answers_are_keyed_by_its_definition_so_a_changed_entity_leaves_its_old_answers_behind()
+    {
+        var before = new EntityCaching(null, [], """{"execute":true,"processor":"ExecuteSql","processorConfig":"select 1"}""");
+        var same = new EntityCaching(null, [], """{"execute":true,"processor":"ExecuteSql","processorConfig":"select 1"}""");
+        var changed = new EntityCaching(null, [], """{"execute":true,"processor":"ExecuteSql","processorConfig":"select 2"}""");
+
+        Assert.That(same.DefinitionHash, Is.EqualTo(before.DefinitionHash));
+        Assert.That(changed.DefinitionHash, Is.Not.EqualTo(before.DefinitionHash));
     }
 }

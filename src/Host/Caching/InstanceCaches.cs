@@ -20,10 +20,22 @@ public sealed record CacheDefinition(string Tag, TimeSpan TimeToLive, bool VaryB
     public const int MaxEntryBytesLimit = 16 * 1024 * 1024;
 }
 
-/// <summary>What an execute entity says about caches: the cache its answers go to unless a call names one, and what a successful run evicts.</summary>
-public sealed record EntityCaching(CacheDefinition? DefaultCache, IReadOnlyList<string> EvictionTags, string DefinitionHash)
+/// <summary>
+/// What an execute entity says about caches: the cache its answers go to unless a call names one, and what a
+/// successful run evicts. <paramref name="Definition"/> is the entity's mapping as JSON text, which every key of its
+/// answers is tied to, so that a changed entity never serves the answers of its old definition.
+/// </summary>
+public sealed record EntityCaching(CacheDefinition? DefaultCache, IReadOnlyList<string> EvictionTags, string Definition)
 {
+    private string? _definitionHash;
+
     public bool Evicts => EvictionTags.Count > 0;
+
+    /// <summary>
+    /// The definition's digest, worked out by the first call whose answer is cached: SHA-256 loads OpenSSL, which a
+    /// host that caches nothing never needs (3 MB resident).
+    /// </summary>
+    public string DefinitionHash => _definitionHash ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Definition)))[..16];
 }
 
 /// <summary>Where one call's answer is kept: its cache, its key and the tags that evict it.</summary>
@@ -259,8 +271,7 @@ public sealed partial class InstanceCaches
         {
             report("An entity that evicts is a write: its answers are never cached, so it names no 'cache'.");
         }
-        var definition = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(mapping.ToJsonString())))[..16];
-        return new EntityCaching(defaultCache, tags.Distinct(StringComparer.Ordinal).ToList(), definition);
+        return new EntityCaching(defaultCache, tags.Distinct(StringComparer.Ordinal).ToList(), mapping.ToJsonString());
     }
 
     private static IEnumerable<string> ReadStrings(JsonObject evicts, string member, Action<string> report) =>
