@@ -1,6 +1,11 @@
+using System.Text.Json.Nodes;
 using DataHub.Host;
 using DataHub.Host.Caching;
+using DataHub.Host.Calls;
+using DataHub.Host.Schema;
+using DataHub.Plugins;
 using DataHub.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataHub.DbActions.Tests;
 
@@ -82,11 +87,29 @@ public sealed class CacheSchemaTests
     [Test]
     public void An_entitys_answers_are_keyed_by_its_definition_so_a_changed_entity_leaves_its_old_answers_behind()
     {
-        var before = new EntityCaching(null, [], """{"execute":true,"processor":"ExecuteSql","processorConfig":"select 1"}""");
-        var same = new EntityCaching(null, [], """{"execute":true,"processor":"ExecuteSql","processorConfig":"select 1"}""");
-        var changed = new EntityCaching(null, [], """{"execute":true,"processor":"ExecuteSql","processorConfig":"select 2"}""");
+        Assert.That(KeyOfACall("select 1"), Is.EqualTo(KeyOfACall("select 1")));
+        Assert.That(KeyOfACall("select 2"), Is.Not.EqualTo(KeyOfACall("select 1")));
+    }
 
-        Assert.That(same.DefinitionHash, Is.EqualTo(before.DefinitionHash));
-        Assert.That(changed.DefinitionHash, Is.Not.EqualTo(before.DefinitionHash));
+    // The cache key of one call to an entity cached in "users", whose SQL is the only thing that differs.
+    private static string KeyOfACall(string sql)
+    {
+        var mapping = new JsonObject { ["execute"] = true, ["processor"] = "ExecuteSql", ["processorConfig"] = sql, ["cache"] = "users" };
+        var entity = new EntityDefinition(new EntityAddress("shop", "db", "get_user"), mapping["processorConfig"], "database", [], mapping,
+            new PreparedProcessor("ExecuteSql", new UncalledProcessor(), NullLogger.Instance));
+        var systems = new Dictionary<string, SystemDefinition>
+        {
+            ["db"] = new("db", new Dictionary<string, EntityDefinition> { ["get_user"] = entity }),
+        };
+        var caches = InstanceCaches.Read(JsonNode.Parse("""{"users": {"ttlSeconds": 60}}"""), "shop", systems,
+            message => Assert.Fail(message), (_, _, message) => Assert.Fail(message))!;
+        using var data = CallData.FromNode(JsonNode.Parse("""{"id": 1}"""));
+        var (plan, _) = caches.Plan(entity, callCache: null, new CallIdentity("dev", data, null, null, null, null));
+        return plan!.Key;
+    }
+
+    private sealed class UncalledProcessor : IProcessor
+    {
+        public Task ExecuteAsync(ProcessorContext context, CancellationToken cancellationToken) => throw new AssertionException("not called");
     }
 }

@@ -34,7 +34,7 @@ public sealed class IdleHostTests
         // library, XML and Json.NET among it): that is made available to them, not loaded for them.
         Assert.That(Mapped(host.Id, "Newtonsoft.Json.dll"), Is.False);
         Assert.That(Mapped(host.Id, "System.Private.Xml.dll"), Is.False);
-        // Nor OpenSSL (3 MB): cache keys are SHA-256 digests, worked out when a call's answer is first cached.
+        // Nor OpenSSL (3 MB): cache keys are SHA-256 digests, made only by calls whose answers are cached.
         Assert.That(Mapped(host.Id, "libcrypto"), Is.False);
     }
 

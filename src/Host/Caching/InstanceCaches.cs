@@ -22,20 +22,12 @@ public sealed record CacheDefinition(string Tag, TimeSpan TimeToLive, bool VaryB
 
 /// <summary>
 /// What an execute entity says about caches: the cache its answers go to unless a call names one, and what a
-/// successful run evicts. <paramref name="Definition"/> is the entity's mapping as JSON text, which every key of its
-/// answers is tied to, so that a changed entity never serves the answers of its old definition.
+/// successful run evicts. <paramref name="Definition"/> is the entity's mapping as JSON text: every key of its answers
+/// hashes it, so that a changed entity never serves the answers of its old definition.
 /// </summary>
 public sealed record EntityCaching(CacheDefinition? DefaultCache, IReadOnlyList<string> EvictionTags, string Definition)
 {
-    private string? _definitionHash;
-
     public bool Evicts => EvictionTags.Count > 0;
-
-    /// <summary>
-    /// The definition's digest, worked out by the first call whose answer is cached: SHA-256 loads OpenSSL, which a
-    /// host that caches nothing never needs (3 MB resident).
-    /// </summary>
-    public string DefinitionHash => _definitionHash ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Definition)))[..16];
 }
 
 /// <summary>Where one call's answer is kept: its cache, its key and the tags that evict it.</summary>
@@ -127,13 +119,15 @@ public sealed partial class InstanceCaches
                 $"Entity '{entity.Address.Entity}' evicts caches when it runs: it is a write, and its answers are never cached."));
         }
         var address = entity.Address;
-        var key = $"{address.Instance}/{address.System}/{address.Entity}:{Hash(caching.DefinitionHash, call, cache.VaryByUser)}";
+        var key = $"{address.Instance}/{address.System}/{address.Entity}:{Hash(caching.Definition, call, cache.VaryByUser)}";
         return (new CachePlan(address.Instance, cache, key, [CacheTag(address.Instance, cache.Tag), EntityTag(address)]), null);
     }
 
     // The key's variable part: a SHA-256 of everything the answer depends on, each part length-prefixed so that no
-    // two different calls write the same bytes. The definition hash makes a changed entity miss its old answers.
-    private static string Hash(string definitionHash, CallIdentity call, bool varyByUser)
+    // two different calls write the same bytes. The definition makes a changed entity miss its old answers. Hashed
+    // here, by calls whose answer is cached, not at load: SHA-256 loads OpenSSL (3 MB resident), which a host that
+    // caches nothing never needs.
+    private static string Hash(string definition, CallIdentity call, bool varyByUser)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string? part)
@@ -142,7 +136,7 @@ public sealed partial class InstanceCaches
             hash.AppendData(BitConverter.GetBytes(bytes.Length));
             hash.AppendData(bytes);
         }
-        Add(definitionHash);
+        Add(definition);
         Add(call.Environment);
         Add(call.Data.Node?.ToJsonString());
         Add(call.Filter?.ToJsonString());
