@@ -21,7 +21,8 @@ Console.WriteLine($"hello world through the plug-in: {helloMicros:F2} µs and {h
 Console.WriteLine($"the same with const, an arrow function and a template literal: {declarationsMicros:F2} µs and {declarationsBytes} bytes per request");
 
 // bench/run's transform case, without HTTP: the shared script over the shared 88 KB body (the context keeps its JSON
-// text after the first request, as the host hands a body over: as text). Its path is the first argument, the script's the second; without them this case is skipped.
+// text after the first request, as the host hands a body over: as text). Its path is the first argument, the
+// script's the second; without them this case is skipped.
 if (args is [var dataPath, var scriptPath])
 {
     var transform = Prepare(File.ReadAllText(scriptPath));
