@@ -21,6 +21,9 @@ internal interface ICompiledScript
     /// <summary>Whether the script runs as an async function body (it awaits at its top level).</summary>
     bool IsAsync { get; }
 
+    /// <summary>Where its throw statements are, for a thrown value that carries no position of its own.</summary>
+    ThrowSites ThrowSites { get; }
+
     /// <summary>Runs the script for one request. Never throws for anything the script does.</summary>
     Task<ScriptRun> RunAsync(ScriptRequest request, CancellationToken cancellationToken);
 }

@@ -29,7 +29,7 @@ internal sealed class ScriptOutputs
 
     public JsonNode? Response { get; private set; }
 
-    /// <summary>Why the response cannot be written (too large, cyclic, too deep), or null.</summary>
+    /// <summary>Why the response cannot be written (too large, cyclic, too deep, not Unicode text), or null.</summary>
     public string? ResponseProblem { get; private set; }
 
     /// <summary>What the script threw (or its promise rejected with), described; null when it did not.</summary>
@@ -128,6 +128,7 @@ internal sealed class ScriptOutputs
     {
         "large" => $"The response is larger than maxResponseBytes ({limits.MaxResponseBytes} bytes).",
         "cycle" => "The response contains a cycle: an object inside itself cannot be written as JSON.",
+        "text" => "The response holds half a surrogate pair (\\uD800-\\uDFFF alone), which is not Unicode text and cannot be written as UTF-8.",
         _ => $"The response is nested more than {MaxResponseDepth} levels deep.",
     };
 

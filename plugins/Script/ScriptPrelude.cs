@@ -44,12 +44,12 @@ internal static partial class ScriptPrelude
         }
         var line = int.Parse(frame.Groups[1].ValueSpan, provider: System.Globalization.CultureInfo.InvariantCulture);
         var column = int.Parse(frame.Groups[2].ValueSpan, provider: System.Globalization.CultureInfo.InvariantCulture);
-        if (line == 1)
-        {
-            column = Math.Max(1, column - (isAsync ? AsyncPrefix : SyncPrefix).Length);
-        }
-        return new ScriptPosition(line, column);
+        return Unwrapped(line, column, isAsync);
     }
+
+    /// <summary>A 1-based position in the wrapped script as one in the script itself: the prefix shares its first line.</summary>
+    public static ScriptPosition Unwrapped(int line, int column, bool isAsync) =>
+        new(line, line == 1 ? Math.Max(1, column - (isAsync ? AsyncPrefix : SyncPrefix).Length) : column);
 
     private static string ReadSource()
     {

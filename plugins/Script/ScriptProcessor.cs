@@ -33,7 +33,8 @@ internal sealed partial class ScriptProcessor(ICompiledScript script, ScriptLimi
         var outputs = ScriptOutputs.Read(run.Output!, limits);
         if (outputs.Thrown is { } thrown)
         {
-            var position = run.ThrowPosition ?? ScriptPrelude.FindPosition(outputs.ThrownStack, script.IsAsync);
+            var position = run.ThrowPosition ?? ScriptPrelude.FindPosition(outputs.ThrownStack, script.IsAsync)
+                ?? (outputs.ThrownStack is null ? script.ThrowSites.Find(thrown) : null);
             var where = position is { } at ? $" (line {at.Line}, column {at.Column})" : "";
             if (thrown == StackOverflow)
             {

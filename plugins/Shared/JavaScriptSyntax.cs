@@ -13,18 +13,20 @@ internal static class JavaScriptSyntax
     private static readonly ParserOptions _options = new() { EcmaVersion = EcmaVersion.Latest };
 
     /// <summary>Whether <paramref name="code"/> parses as a script (sloppy mode unless it says otherwise, as V8 compiles it).</summary>
-    public static bool Parses(string code)
+    public static bool Parses(string code) => Parse(code) is not null;
+
+    /// <summary>The parsed <paramref name="code"/>, or null when it does not parse (see <see cref="Parses"/>).</summary>
+    public static Acornima.Ast.Script? Parse(string code)
     {
         try
         {
-            new Parser(_options).ParseScript(code);
-            return true;
+            return new Parser(_options).ParseScript(code);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A syntax error, code nested past the parser's stack, or a fault of the parser's own: the check is only a
             // shortcut, so V8 decides (and says how deep is too deep).
-            return false;
+            return null;
         }
     }
 }

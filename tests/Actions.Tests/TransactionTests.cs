@@ -66,6 +66,19 @@ public sealed class TransactionTests(string provider) : OrganisationsHost(provid
         Assert.That(next.Text, Is.EqualTo("""{"status":10}"""));
     }
 
+    [TestCase("half_pair")]
+    [TestCase("half_pair_answer")]
+    public async Task Text_with_half_a_surrogate_pair_fails_its_step_and_the_host_serves_on(string entity)
+    {
+        var answer = await CallAsync(entity, "{}", system: "test");
+        var next = await CallAsync("nothing_to_say", "{}", system: "test");
+
+        Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError), answer.ToString());
+        Assert.That(answer.Status, Is.EqualTo(MessageStatus.GeneralError));
+        Assert.That(answer.Text, Does.Contain("failed; nothing was saved"));
+        Assert.That(next.Text, Is.EqualTo("""{"status":10}"""));
+    }
+
     [Test]
     public async Task Concurrent_creates_of_one_name_make_one_org_and_the_others_are_told_it_exists()
     {

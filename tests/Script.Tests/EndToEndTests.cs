@@ -26,7 +26,11 @@ public sealed class EndToEndTests : HostFixture
               "loop": {"execute": true, "processor": "Script", "processorConfig": {"script": "while (true) {}", "timeoutMs": 4000}},
               "spin": {"execute": true, "processor": "Script", "processorConfig": {"script": "console.log('spinning'); while (true) {}", "timeoutMs": 60000}},
               "echo": {"execute": true, "processor": "Script", "processorConfig": "attributes.put('response', attributes.get('data'));"},
-              "recurse": {"execute": true, "processor": "Script", "processorConfig": {"script": "function f() { return f(); } f();", "maxRecursionDepth": 50}}
+              "recurse": {"execute": true, "processor": "Script", "processorConfig": {"script": "function f() { return f(); } f();", "maxRecursionDepth": 50}},
+              "cut_name": {"execute": true, "processor": "Script",
+                           "processorConfig": "var name = attributes.get('data').name.slice(0, 3);\nthrow new Error('name ' + name + ' is too long');"},
+              "cut_answer": {"execute": true, "processor": "Script",
+                             "processorConfig": "attributes.put('response', {name: attributes.get('data').name.slice(0, 3)});"}
             }}
             """);
         return Task.CompletedTask;
@@ -42,6 +46,33 @@ public sealed class EndToEndTests : HostFixture
         Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(20));
         Assert.That(body["errorMessage"]!.GetValue<string>(), Does.StartWith("TypeError: Cannot read properties of undefined (reading 'length') (line 2, column "));
         Assert.That(body["traceId"]!.GetValue<string>(), Is.Not.Empty);
+    }
+
+    // Cutting "ab😀" after three UTF-16 units leaves half of the emoji's surrogate pair. ClearScript 7.5.1.1 ends the
+    // process when the text of a value thrown to it holds one (its UTF-8 conversion throws in native code), so the
+    // prelude keeps every throw in JavaScript; the host's answers are UTF-8, so half a pair becomes U+FFFD.
+    [Test]
+    public async Task An_error_whose_text_holds_half_a_surrogate_pair_answers_500_and_the_host_serves_on()
+    {
+        using var response = await Host.PostJsonAsync("/shop/services/cut_name", """{"name": "ab😀"}""");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        using var next = await Host.PostJsonAsync("/shop/services/echo", """{"id": 7}""");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(20));
+        Assert.That(body["errorMessage"]!.GetValue<string>(), Is.EqualTo("Error: name ab\uFFFD is too long (line 2, column 7)"));
+        Assert.That(await next.Content.ReadAsStringAsync(), Is.EqualTo("""{"id":7}"""));
+    }
+
+    [Test]
+    public async Task A_response_holding_half_a_surrogate_pair_answers_500_saying_so()
+    {
+        using var response = await Host.PostJsonAsync("/shop/services/cut_answer", """{"name": "ab😀"}""");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        Assert.That(body["status"]!.GetValue<int>(), Is.EqualTo(20));
+        Assert.That(body["errorMessage"]!.GetValue<string>(), Does.StartWith("The response holds half a surrogate pair"));
     }
 
     // The host hands a JSON body to the script as the caller's text; these bodies cross Kestrel's buffers, hold

@@ -67,6 +67,8 @@ public sealed class ScriptProcessorTests
     {
         public bool IsAsync => false;
 
+        public ThrowSites ThrowSites => ThrowSites.None;
+
         public ScriptCompilation Compile(ScriptSource source, ScriptLimits limits) => ScriptCompilation.Success(this);
 
         public Task<ScriptRun> RunAsync(ScriptRequest request, CancellationToken cancellationToken) => Task.FromResult(run);

@@ -92,8 +92,8 @@ public sealed class ScriptSyntaxTests
     {
         // Reached only if the two parsers ever disagree: built past the load-time check, as such a script would be.
         var pool = new V8Pool(maxIsolates: 1);
-        var refused = new V8CompiledScript(pool, new ScriptSource("var ok = 1;\nreturn 1 +;", "the inline script", "e"), ScriptLimits.Default, isAsync: false);
-        var fine = new V8CompiledScript(pool, new ScriptSource("attributes.put('response', 2);", "the inline script", "f"), ScriptLimits.Default, isAsync: false);
+        var refused = new V8CompiledScript(pool, new ScriptSource("var ok = 1;\nreturn 1 +;", "the inline script", "e"), ScriptLimits.Default, isAsync: false, ThrowSites.None);
+        var fine = new V8CompiledScript(pool, new ScriptSource("attributes.put('response', 2);", "the inline script", "f"), ScriptLimits.Default, isAsync: false, ThrowSites.None);
         var request = new ScriptRequest(["{}"], Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
         var run = await refused.RunAsync(request, CancellationToken.None);

@@ -170,8 +170,21 @@ internal sealed class ExpressionEngine : IDisposable
         code.Append("""
             ];
             function __run(i, json) {
-                const value = __blocks[i](JSON.parse(json));
-                return value === undefined ? null : JSON.stringify(value);
+                try {
+                    const value = __blocks[i](JSON.parse(json));
+                    const text = value === undefined ? null : JSON.stringify(value);
+                    // JSON.stringify escapes half a surrogate pair (and only that): the host's UTF-8 cannot hold it.
+                    if (text !== null && text.includes('\\ud') && /(?<!\\)(?:\\\\)*\\ud[89a-f]/.test(text)) {
+                        return '\u0000The value holds half a surrogate pair (\\uD800-\\uDFFF alone), which is not Unicode text.';
+                    }
+                    return text;
+                } catch (e) {
+                    // Never thrown on to the host: ClearScript 7.5.1.1 ends the process when the text of a value
+                    // thrown to it holds half a surrogate pair.
+                    let detail;
+                    try { detail = e instanceof Error && typeof e.stack === 'string' ? e.stack : String(e); } catch { detail = 'a value that cannot be shown'; }
+                    return '\u0000' + detail.toWellFormed();
+                }
             }
             """);
         return code.ToString();
@@ -180,6 +193,9 @@ internal sealed class ExpressionEngine : IDisposable
     /// <summary>One V8 isolate, with the entity's code loaded when it evaluates: used by one call at a time.</summary>
     private sealed class Engine : IDisposable
     {
+        // What __run's answer starts with when the block threw (a JSON text never does), followed by what it threw.
+        private const char ThrewMark = '\0';
+
         private readonly V8ScriptEngine _engine;
         private ScriptObject? _run;
 
@@ -227,12 +243,12 @@ internal sealed class ExpressionEngine : IDisposable
             var interrupt = deadline.Token.Register(static engine => ((V8ScriptEngine)engine!).Interrupt(), _engine);
             try
             {
-                var result = _run!.Invoke(false, block, contextJson);
+                var result = _run!.Invoke(false, block, contextJson) as string;
                 // Disposing the registration waits for a callback under way: an interrupt that raced the end of the
                 // run may still be pending in the isolate, so that engine is not reused.
                 interrupt.Dispose();
                 reusable = !deadline.IsCancellationRequested;
-                return result as string;
+                return result is [ThrewMark, .. var detail] ? throw new EvaluationException(EvaluationFailure.Threw, detail) : result;
             }
             catch (ScriptInterruptedException e)
             {

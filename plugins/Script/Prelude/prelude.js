@@ -13,6 +13,9 @@
   const isArray = Array.isArray;
   const floor = Math.floor;
   const StringOf = String;
+  const toWellFormed = String.prototype.toWellFormed, stringIncludes = String.prototype.includes, regExpTest = RegExp.prototype.test;
+  // JSON.stringify writes half a surrogate pair as an escape (\ud800), and only then: one not itself escaped.
+  const loneSurrogateEscape = /(?<!\\)(?:\\\\)*\\ud[89a-f]/;
   const MapClass = Map, mapGet = Map.prototype.get, mapSet = Map.prototype.set, mapHas = Map.prototype.has, mapDelete = Map.prototype.delete;
   const regExpExec = RegExp.prototype.exec, resetRegExp = /(?:)/;
   const MAX_CONSOLE_LINE = 8192;
@@ -20,6 +23,8 @@
   const PENDING = '\u0000pending';
 
   const classOf = value => apply(objectToString, value, []).slice(8, -1);
+  // Text the host receives is Unicode: half a surrogate pair becomes U+FFFD (the host's UTF-8 has no place for it).
+  const wellFormed = text => apply(toWellFormed, text, []);
   const isObject = value => value !== null && (typeof value === 'object' || typeof value === 'function');
   const describe = value => typeof value === 'string' ? `'${value}'`
     : typeof value === 'function' ? 'a function'
@@ -90,7 +95,7 @@
   function headersObject() {
     if (headers === null) { return null; }
     const result = {};
-    for (let i = 0; i < headers.length; i++) { result[headers[i][0]] = headers[i][1]; }
+    for (let i = 0; i < headers.length; i++) { result[wellFormed(headers[i][0])] = wellFormed(headers[i][1]); }
     return result;
   }
 
@@ -232,7 +237,7 @@
         line += (i > 0 ? ' ' : '') + formatValue(values[i]);
         if (line.length > MAX_CONSOLE_LINE) { line = cut(line, MAX_CONSOLE_LINE); break; }
       }
-      hostLog(level, line);
+      hostLog(level, wellFormed(line));
     };
     defineProperty(write, 'name', { value: method });
     defineProperty(console, method, { value: write, writable: false, enumerable: false, configurable: false });
@@ -242,15 +247,21 @@
   // line break, which compact JSON never holds) the response as JSON.
   function describeThrown(value) {
     let message, stack = null;
-    if (isObject(value)) {
-      message = describeError(value);
-      if (classOf(value) === 'Error') {
-        try { const s = value.stack; stack = typeof s === 'string' ? s : null; } catch { stack = null; }
+    try {
+      if (isObject(value)) {
+        message = describeError(value);
+        if (classOf(value) === 'Error') {
+          const s = value.stack;
+          stack = typeof s === 'string' ? s : null;
+        }
+      } else {
+        message = typeof value === 'symbol' ? value.toString() : StringOf(value);
       }
-    } else {
-      message = typeof value === 'symbol' ? value.toString() : StringOf(value);
+    } catch {
+      // A proxy's trap may throw while it is looked at; what it throws is not looked at in turn.
+      message ??= 'Uncaught value that cannot be described';
     }
-    return { message: cut(message, MAX_ERROR_TEXT), stack };
+    return { message: wellFormed(cut(message, MAX_ERROR_TEXT)), stack: stack === null ? null : wellFormed(stack) };
   }
 
   // Every property of the global object is locked, so a request can only add one. Listing all of them costs
@@ -270,7 +281,7 @@
     }
     if (httpStatus !== null) { outputs.httpStatus = httpStatus; }
     if (status !== null) { outputs.status = status; }
-    if (errorMessage !== null) { outputs.errorMessage = errorMessage; }
+    if (errorMessage !== null) { outputs.errorMessage = wellFormed(errorMessage); }
     if (headers !== null) { outputs.httpHeaders = headersObject(); }
     if (threw) { outputs.error = describeThrown(thrown); }
     let text;
@@ -279,6 +290,9 @@
         // A string is the answer as it is: its UTF-8 bytes are at least its length, so a longer one is too large.
         text = typeof response === 'string' && response.length > maxResponseBytes ? undefined : jsonStringify(response);
         if (text === undefined ? typeof response === 'string' : text.length > maxResponseBytes) { outputs.responseError = 'large'; }
+        else if (text !== undefined && apply(stringIncludes, text, ['\\ud']) && apply(regExpTest, loneSurrogateEscape, [text])) {
+          outputs.responseError = 'text';
+        }
       } catch (e) {
         if (e instanceof TypeError && /circular/i.test(e.message)) { outputs.responseError = 'cycle'; }
         else if (e instanceof RangeError) { outputs.responseError = 'deep'; }
@@ -416,15 +430,21 @@
     // The host hands the input JSON over in pieces (each string small enough for its runtime's ordinary heap).
     return function run(...parts) {
       begin(parts.length === 1 ? parts[0] : parts.join(''));
-      const result = apply(script, G, []);
-      if (!twoStep) { return finish(false, undefined, maxResponseBytes); }
-      if (isObject(result) && classOf(result) === 'Promise') {
-        apply(promiseThen, result, [() => { settled = 1; }, e => { settled = 2; reason = e; }]);
-      } else {
-        settled = 1;
+      try {
+        const result = apply(script, G, []);
+        if (!twoStep) { return finish(false, undefined, maxResponseBytes); }
+        if (isObject(result) && classOf(result) === 'Promise') {
+          apply(promiseThen, result, [() => { settled = 1; }, e => { settled = 2; reason = e; }]);
+        } else {
+          settled = 1;
+        }
+        lastMaxResponseBytes = maxResponseBytes;
+        return PENDING;
+      } catch (e) {
+        // Handled here, never thrown on to the host: ClearScript 7.5.1.1 ends the whole process when the text of
+        // a value thrown to it holds half a surrogate pair. Where an error was made is in its stack.
+        return finish(true, e, maxResponseBytes);
       }
-      lastMaxResponseBytes = maxResponseBytes;
-      return PENDING;
     };
   }
 

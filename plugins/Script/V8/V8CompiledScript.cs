@@ -4,9 +4,11 @@ namespace DataHub.Plugins.Script.V8;
 /// One entity's script, ready to run on V8: its source wrapped as a function body, its limits, and whether it
 /// needs its microtasks drained before its outputs are read. Each worker compiles it on first use, once per isolate.
 /// </summary>
-internal sealed class V8CompiledScript(V8Pool pool, ScriptSource source, ScriptLimits limits, bool isAsync) : ICompiledScript
+internal sealed class V8CompiledScript(V8Pool pool, ScriptSource source, ScriptLimits limits, bool isAsync, ThrowSites throwSites) : ICompiledScript
 {
     public bool IsAsync => isAsync;
+
+    public ThrowSites ThrowSites => throwSites;
 
     public ScriptSource Source => source;
 

@@ -32,16 +32,16 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine
         // Accepted without V8 at load: the first request makes the first isolate.
         foreach (var isAsync in (ReadOnlySpan<bool>)[false, true])
         {
-            if (JavaScriptSyntax.Parses(ScriptPrelude.Wrap(source.Text, isAsync)))
+            if (JavaScriptSyntax.Parse(ScriptPrelude.Wrap(source.Text, isAsync)) is { } parsed)
             {
-                return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync));
+                return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync, ThrowSites.Of(parsed, source.Text, isAsync)));
             }
         }
         // Rejected: V8 has the last word, and its message is the one the schema author gets.
         var sync = pool.CheckSyntax(ScriptPrelude.Wrap(source.Text, isAsync: false), isAsync: false);
         if (sync is null)
         {
-            return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync: false));
+            return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync: false, ThrowSites.None));
         }
         // Top-level await makes the script an async function body.
         if (sync.Message.Contains("await", StringComparison.Ordinal)
@@ -49,7 +49,7 @@ internal sealed class V8Engine(V8Pool pool) : IScriptEngine
         {
             if (async is null)
             {
-                return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync: true));
+                return ScriptCompilation.Success(new V8CompiledScript(pool, source, limits, isAsync: true, ThrowSites.None));
             }
             sync = async;
         }

@@ -58,6 +58,26 @@ public static class TestEntities
                 ]
               }
             },
+            "half_pair": {
+              "description": "Throws an error whose text holds half a surrogate pair, which ClearScript cannot turn into UTF-8.",
+              "execute": true,
+              "processor": "Actions",
+              "processorConfig": {
+                "actions": [
+                  { "execute": { "as": "cut", "script": "throw new Error('name ' + 'ab\\uD83D\\uDE00'.slice(0, 3) + ' is too long');" } }
+                ]
+              }
+            },
+            "half_pair_answer": {
+              "description": "Answers with text holding half a surrogate pair, which the host's UTF-8 cannot hold.",
+              "execute": true,
+              "processor": "Actions",
+              "processorConfig": {
+                "actions": [
+                  { "respond": { "body": "({ name: 'ab\\uD83D\\uDE00'.slice(0, 3) })" } }
+                ]
+              }
+            },
             "slow_create": {
               "description": "Creates an organisation, then works for seconds before committing: the host is killed meanwhile.",
               "execute": true,
