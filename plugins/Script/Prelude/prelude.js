@@ -456,7 +456,7 @@
     return finish(true, new Error('The script\'s promise never settled: it awaits something that nothing will resolve'), lastMaxResponseBytes);
   }
 
-  // The script threw synchronously: the host caught it (to learn where) and hands it back.
+  // A promise rejected with nothing to handle it, or a value thrown past run's catch: the host hands it back.
   function fail(thrown, maxResponseBytes) { return finish(true, thrown, maxResponseBytes); }
 
   lockdown();

@@ -183,7 +183,8 @@ internal sealed partial class V8Worker : IDisposable
                 discard = true;
                 return Interrupted(limits);
             }
-            // The script threw: ClearScript knows where; the prelude describes the value and writes the outputs.
+            // Thrown past the prelude's own catch (the script's throws stop there): ClearScript knows where; the
+            // prelude describes the value and writes the outputs.
             var position = ScriptPrelude.FindPosition(e.ErrorDetails, script.IsAsync);
             try
             {
