@@ -56,7 +56,7 @@ foreach (var directory in directories)
             pluginTime.Start();
             var plugin = ThroughPlugin.Run(test, strict, harness, timeout);
             pluginTime.Stop();
-            results.Add(new Result(directory, test.Name, strict, v8, plugin, pluginTime.Elapsed - before));
+            results.Add(new Result(test.Name, strict, v8, plugin, pluginTime.Elapsed - before));
         }
     }
 }
@@ -98,14 +98,22 @@ static string Reason(string failure)
     return line.Length > 140 ? line[..140] : line;
 }
 
+// The checkout's commit, so that figures can be compared with a later run of the same suite.
 static string GitHead(string suite)
 {
-    var head = Path.Combine(suite, ".git", "HEAD");
-    return File.Exists(head) ? File.ReadAllText(head).Trim() : "(no .git)";
+    var git = Path.Combine(suite, ".git");
+    var head = Path.Combine(git, "HEAD");
+    if (!File.Exists(head))
+    {
+        return "(not a git checkout)";
+    }
+    var text = File.ReadAllText(head).Trim();
+    var reference = text.StartsWith("ref: ", StringComparison.Ordinal) ? Path.Combine(git, text[5..]) : null;
+    return reference is not null && File.Exists(reference) ? File.ReadAllText(reference).Trim() : text;
 }
 
 /// <summary>One run's outcome on each side: null when it passed, else why not.</summary>
-internal sealed record Result(string Directory, string Name, bool Strict, string? V8, string? Plugin, TimeSpan PluginTime);
+internal sealed record Result(string Name, bool Strict, string? V8, string? Plugin, TimeSpan PluginTime);
 
 /// <summary>The frontmatter of a test262 file (INTERPRETING.md): what it includes, how it runs, what it expects.</summary>
 internal sealed class Metadata
