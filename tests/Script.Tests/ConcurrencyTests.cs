@@ -58,6 +58,25 @@ public sealed class ConcurrencyTests
         }
     }
 
+    // Promise.all over an endless iterator queues promise jobs as fast as it loops, and V8 keeps them in the isolate,
+    // not in the engine an interrupted run discards: the next run there used to execute them first (16 s late).
+    [Test]
+    public async Task Promise_jobs_left_by_an_interrupted_run_are_never_run_by_the_next()
+    {
+        var runaway = ScriptHarness.Processor(
+            "var it = {}; it[Symbol.iterator] = () => ({ next: () => ({ value: null, done: false }) }); Promise.all(it);",
+            new { timeoutMs = 500, maxHeapMB = 1024 });
+        var hello = ScriptHarness.Processor("attributes.put('response', {message: 'Hello world'});", new { timeoutMs = 3000 });
+
+        var stopped = await runaway.RunAsync();
+        var watch = Stopwatch.StartNew();
+        var next = await hello.RunAsync();
+
+        Assert.That(stopped.Status, Is.EqualTo(MessageStatus.ReprocessTimeout));
+        Assert.That(next.Response?["message"]?.GetValue<string>(), Is.EqualTo("Hello world"), next.ErrorMessage);
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)), "the next run is not slowed past its own timeout");
+    }
+
     // Of every ten requests: four loop until their timeout, one recurses, one allocates without end, four are good.
     private static int Kind(int index) => (index % 10) switch
     {
