@@ -166,21 +166,19 @@ internal sealed partial class V8Worker : IDisposable
             discard = output.StartsWith(DirtyMark, StringComparison.Ordinal);
             return ScriptRun.Finished(output);
         }
+        // An interrupted run's isolate is discarded below (finally); one stopped by the heap limit by OutOfMemory.
         catch (ScriptInterruptedException)
         {
-            discard = true;
             return Interrupted(limits);
         }
         catch (ScriptEngineException e) when (e.IsFatal)
         {
-            DiscardRuntime();
             return OutOfMemory(limits);
         }
         catch (ScriptEngineException e)
         {
             if (CurrentInterruption() != Interruption.None)
             {
-                discard = true;
                 return Interrupted(limits);
             }
             // Thrown past the prelude's own catch (the script's throws stop there): ClearScript knows where; the
